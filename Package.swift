@@ -1,0 +1,48 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "proj",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "proj", targets: ["proj"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Layer 1: system libraries, one module map + shim header each.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
+        .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
+
+        // Layer 2: libyaml events -> node tree with marks; deterministic emitter.
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        // Layer 3: project.yaml / params.yaml values, templating, validation, the stage DAG. Pure.
+        .target(name: "ProjectModel", dependencies: ["YAML"]),
+        // Layer 4: SHA-256 of files and directories with a stat cache.
+        .target(name: "Fingerprint", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Layer 5: staleness, scheduling, process execution, lock files, cache and run-cache.
+        .target(name: "Runner", dependencies: [
+            "ProjectModel", "Fingerprint", "YAML",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
+        // Layer 9: argument parsing and output only.
+        .target(name: "ProjCLI", dependencies: [
+            "Runner", "ProjectModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ProjectModelTests", dependencies: ["ProjectModel"]),
+        .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import ProjCLI
+ProjCommand.main()
