@@ -1,2 +1,3 @@
 import ProjCLI
-ProjCommand.main()
+
+await ProjCommand.main()

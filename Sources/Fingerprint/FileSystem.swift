@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import Foundation
+
+/// `stat(2)`, outside `FileSystem` whose own `stat` shadows the C name.
+private func posixStat(_ path: String, _ st: inout stat) -> Int32 {
+    stat(path, &st)
+}
+
+/// What `stat(2)` says about a path: enough to tell whether its content may have changed.
+public struct FileStat: Sendable, Hashable {
+    public enum Kind: Sendable { case file, directory, other }
+    public var kind: Kind
+    public var inode: UInt64
+    public var size: Int64
+    /// Modification time in nanoseconds since the epoch.
+    public var mtimeNs: Int64
+    /// Permission bits.
+    public var mode: UInt32
+}
+
+/// Thin wrappers over the POSIX calls the hashing and writing code needs.
+///
+/// The only file of this module that touches raw pointers.
+public enum FileSystem {
+    /// `stat(2)` following symlinks; nil when the path does not exist.
+    public static func stat(_ path: String) -> FileStat? {
+        var st = Glibc.stat()
+        guard posixStat(path, &st) == 0 else { return nil }
+        let type = st.st_mode & S_IFMT
+        let kind: FileStat.Kind = type == S_IFREG ? .file : type == S_IFDIR ? .directory : .other
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        return FileStat(kind: kind, inode: UInt64(st.st_ino), size: Int64(st.st_size), mtimeNs: mtime, mode: UInt32(st.st_mode & 0o7777))
+    }
+
+    /// Streams the file at `path` through SHA-256 with `buffer` (reused across calls).
+    /// Returns the hex digest and the number of bytes read.
+    public static func sha256(path: String, buffer: HashBuffer) throws(FingerprintError) -> (hex: String, size: Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FingerprintError.unreadable(path: path, reason: errorText()) }
+        defer { close(fd) }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        var hasher = SHA256()
+        var total: Int64 = 0
+        while true {
+            let n = buffer.bytes.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress, raw.count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FingerprintError.unreadable(path: path, reason: errorText())
+            }
+            if n == 0 { break }
+            buffer.bytes.withUnsafeBytes { raw in
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[0..<n]))
+            }
+            total += Int64(n)
+        }
+        return (Hex.encode(hasher.finalize()), total)
+    }
+
+    /// `fsync(2)` on the file or directory at `path` (a directory to make a rename durable).
+    public static func sync(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// The text of the current `errno`.
+    public static func errorText() -> String {
+        String(cString: strerror(errno))
+    }
+}
+
+/// A reusable read buffer for hashing (one per thread).
+public final class HashBuffer {
+    var bytes: [UInt8]
+
+    /// Creates a buffer of `size` bytes (1 MiB by default).
+    public init(size: Int = 1 << 20) {
+        bytes = [UInt8](repeating: 0, count: size)
+    }
+}
+
+/// Lowercase hex of digests.
+public enum Hex {
+    /// Hex-encodes any byte sequence.
+    public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// SHA-256 of bytes, as hex.
+    public static func sha256<D: DataProtocol>(_ data: D) -> String {
+        encode(SHA256.hash(data: data))
+    }
+}

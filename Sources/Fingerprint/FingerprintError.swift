@@ -1,0 +1,14 @@
+/// Why a file could not be fingerprinted or written.
+public enum FingerprintError: Error, Sendable, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
+    case unwritable(path: String, reason: String)
+    case unsupported(path: String, what: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): return "cannot read '\(path)': \(reason)"
+        case .unwritable(let path, let reason): return "cannot write '\(path)': \(reason)"
+        case .unsupported(let path, let what): return "'\(path)' is \(what); only regular files and directories can be tracked"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Runner
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ProjCommand {
+    /// `proj repro`: runs the stale stages in dependency order.
+    struct Repro: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the stale stages (and only those), saying why each runs.")
+
+        @OptionGroup var project: ProjectOptions
+        @Argument(help: "Stages to reproduce, with the stages they depend on (default: all).") var stages: [String] = []
+        @Flag(name: [.short, .long], help: "Run the selected stages even when fresh.") var force = false
+        @Flag(help: "Print the plan with reasons; run nothing.") var dry = false
+        @Flag(name: [.short, .customLong("single-item")], help: "Only the named stages, not their upstream.") var singleItem = false
+        @Flag(help: "The named stages and every stage downstream of them.") var downstream = false
+        @Flag(help: "After a failure, go on with the stages that do not depend on it.") var keepGoing = false
+        @Option(name: .short, help: "Run up to N independent stages at once.") var jobs: Int = 1
+        @Option(name: .customShort("S"), help: "Set a params.yaml value before running (key=value; repeatable).") var set: [String] = []
+        @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+            guard wait >= 0 else { throw ValidationError("--wait must not be negative") }
+        }
+
+        func run() async throws {
+            let console = Console(prefixStageOutput: jobs > 1)
+            let root = project.directory
+            let lock: ProjectLock
+            do {
+                lock = try ProjectLock(root: root, wait: wait) { console.warn($0) }
+                try ParamsEditor.apply(set, to: root + "/params.yaml")
+            } catch { throw fail(error) }
+            let workspace = try project.workspace()
+            var options = ReproOptions()
+            options.targets = stages
+            options.force = force
+            options.dry = dry
+            options.single = singleItem
+            options.downstream = downstream
+            options.keepGoing = keepGoing
+            options.jobs = jobs
+            let repro = Runner.Repro(workspace: workspace, console: console, options: options)
+            let task = Task { () -> Result<[StageResult], RunnerError> in
+                do throws(RunnerError) { return .success(try await repro.run()) } catch { return .failure(error) }
+            }
+            let signals = Interrupts.forward(to: task)
+            defer { withExtendedLifetime((lock, signals)) {} }
+            let results: [StageResult]
+            switch await task.value {
+            case .success(let r): results = r
+            case .failure(let error): throw fail(error)
+            }
+            try finish(results, console: console)
+        }
+
+        func finish(_ results: [StageResult], console: Console) throws {
+            var failed: [String] = []
+            var interrupted = false
+            var ran = 0
+            for r in results {
+                switch r.status {
+                case .failed, .skipped: failed.append(r.name)
+                case .interrupted: interrupted = true
+                case .ran, .restored, .wouldRun: ran += 1
+                case .fresh: break
+                }
+            }
+            if interrupted {
+                console.warn("Interrupted: the running stages were stopped and nothing was recorded for them.")
+                throw ExitCode(130)
+            }
+            if !failed.isEmpty {
+                console.warn("\(failed.count) stage\(failed.count == 1 ? "" : "s") did not complete: \(failed.joined(separator: ", "))")
+                throw ExitCode(1)
+            }
+            if ran == 0 { console.say("Everything is fresh; nothing to run.") }
+        }
+    }
+}
+
+/// Turns SIGINT and SIGTERM into cancellation of a task.
+enum Interrupts {
+    /// Starts forwarding; keep the returned sources alive while the task runs.
+    static func forward<T: Sendable, E: Error>(to task: Task<T, E>) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+    }
+}

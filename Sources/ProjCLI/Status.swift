@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+extension ProjCommand {
+    /// `proj status`: what is stale and why; exit 1 when anything is.
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which stages are stale and why (exit 0 when all fresh, 1 when any is stale).")
+
+        @OptionGroup var project: ProjectOptions
+        @Argument(help: "Stages to check (default: all).") var stages: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try project.workspace()
+            let results: [StageResult]
+            do { results = try Runner.Status.evaluate(workspace, targets: stages) } catch { throw fail(error) }
+            let stale = results.filter { !$0.reasons.isEmpty }
+            if json {
+                let read = workspace.fingerprinter.bytesRead
+                printJSON([
+                    "stale": Dictionary(uniqueKeysWithValues: stale.map { ($0.name, $0.reasons.map(\.description)) }),
+                    "fresh": results.filter { $0.reasons.isEmpty }.map(\.name),
+                    "read": ["files": read.files, "bytes": read.bytes],
+                ] as [String: Any])
+            } else if stale.isEmpty {
+                print("Everything is fresh (\(results.count) stage\(results.count == 1 ? "" : "s")).")
+            } else {
+                for r in stale { print("\(r.name): \(r.reasons.map(\.description).joined(separator: "; "))") }
+                print("\(stale.count) of \(results.count) stages stale.")
+            }
+            if !stale.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// `proj dag`: the stage graph.
+    struct Dag: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the stage graph (text, Mermaid or Graphviz dot).")
+
+        @OptionGroup var project: ProjectOptions
+        @Flag(help: "Mermaid flowchart.") var mermaid = false
+        @Flag(help: "Graphviz dot.") var dot = false
+
+        func run() throws {
+            let workspace = try project.workspace()
+            let format: DagRenderer.Format = mermaid ? .mermaid : dot ? .dot : .text
+            print(DagRenderer.render(workspace.project, format: format), terminator: "")
+        }
+    }
+
+    /// `proj checkout`: restores outs from the cache to match the locks.
+    struct Checkout: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore every out to the version its lock file records.")
+
+        @OptionGroup var project: ProjectOptions
+        @Argument(help: "Stages whose outs to restore (default: all).") var stages: [String] = []
+        @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+
+        func run() throws {
+            let workspace = try project.workspace()
+            do {
+                let lock = try ProjectLock(root: workspace.root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+                let restored = try Runner.Checkout.run(workspace, targets: stages)
+                withExtendedLifetime(lock) {}
+                for path in restored { print("restored \(path)") }
+                if restored.isEmpty { print("All outs already match their locks.") }
+            } catch { throw fail(error) }
+        }
+    }
+
+    /// `proj gc`: drops cache objects nothing references.
+    struct GC: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gc", abstract: "Remove cache objects that no lock file or run-cache entry references.")
+
+        @OptionGroup var project: ProjectOptions
+        @Flag(help: "List what would be removed; remove nothing.") var dry = false
+        @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+
+        func run() throws {
+            let workspace = try project.workspace()
+            let lock: ProjectLock
+            do { lock = try ProjectLock(root: workspace.root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } } catch { throw fail(error) }
+            let (removed, bytes) = GarbageCollector.run(workspace, dry: dry)
+            withExtendedLifetime(lock) {}
+            print("\(dry ? "Would remove" : "Removed") \(removed.count) object\(removed.count == 1 ? "" : "s") (\(bytes) bytes).")
+        }
+    }
+}

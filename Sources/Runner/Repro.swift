@@ -1,0 +1,200 @@
+import Fingerprint
+import Foundation
+import ProjectModel
+
+/// What `proj repro` was asked to do.
+public struct ReproOptions: Sendable {
+    public var targets: [String] = []
+    public var force = false
+    public var dry = false
+    public var single = false
+    public var downstream = false
+    public var keepGoing = false
+    public var jobs = 1
+
+    public init() {}
+}
+
+/// What happened to one stage.
+public enum StageStatus: Sendable, Equatable {
+    case fresh
+    case ran
+    case restored
+    case wouldRun
+    case failed(String)
+    case skipped(String)
+    case interrupted
+}
+
+/// One stage's result with the reasons it was (or was not) stale.
+public struct StageResult: Sendable {
+    public var name: String
+    public var status: StageStatus
+    public var reasons: [Reason]
+}
+
+/// Runs stale stages in dependency order, at most `jobs` at a time.
+public final class Repro: Sendable {
+    let workspace: Workspace
+    let console: Console
+    let options: ReproOptions
+
+    /// Prepares a repro of `workspace`.
+    public init(workspace: Workspace, console: Console, options: ReproOptions) {
+        self.workspace = workspace
+        self.console = console
+        self.options = options
+    }
+
+    /// The stages the options select, in dependency order.
+    public func selection() throws(RunnerError) -> [Int] {
+        let graph = workspace.project.graph
+        let targets = try workspace.stageIndices(options.targets)
+        let chosen: Set<Int>
+        if options.downstream {
+            chosen = graph.closure(downstreamOf: targets)
+        } else if options.single || options.targets.isEmpty {
+            chosen = Set(targets)
+        } else {
+            chosen = graph.closure(upstreamOf: targets)
+        }
+        return graph.order.filter(chosen.contains)
+    }
+
+    /// Runs the selection; stage failures are results, only the machinery throws.
+    public func run() async throws(RunnerError) -> [StageResult] {
+        let order = try selection()
+        let selected = Set(order)
+        let graph = workspace.project.graph
+        var results: [Int: StageResult] = [:]
+        var pending = order
+        var running = 0
+        var stopping = false
+
+        await withTaskGroup(of: (Int, StageResult).self) { group in
+            while true {
+                if !stopping && !Task.isCancelled {
+                    var index = 0
+                    while index < pending.count && running < max(1, options.jobs) {
+                        let i = pending[index]
+                        let ups = graph.upstream[i].filter(selected.contains)
+                        if ups.contains(where: { results[$0] == nil }) { index += 1; continue }
+                        pending.remove(at: index)
+                        let blocked = ups.filter { r in
+                            switch results[r]!.status {
+                            case .failed, .skipped, .interrupted: return true
+                            default: return false
+                            }
+                        }
+                        if !blocked.isEmpty {
+                            let names = blocked.map { "'\(graph.names[$0])'" }.joined(separator: ", ")
+                            let result = StageResult(name: graph.names[i], status: .skipped("upstream \(names) did not complete"), reasons: [])
+                            console.warn("Stage '\(result.name)' skipped: upstream \(names) did not complete")
+                            results[i] = result
+                            index = 0
+                            continue
+                        }
+                        let pendingUpstream = options.dry ? ups.filter { results[$0]?.status == .wouldRun }.map { graph.names[$0] } : []
+                        running += 1
+                        group.addTask { (i, await self.process(i, pendingUpstream: pendingUpstream)) }
+                    }
+                }
+                guard let (i, result) = await group.next() else { break }
+                running -= 1
+                results[i] = result
+                switch result.status {
+                case .failed where !options.keepGoing, .interrupted: stopping = true
+                default: break
+                }
+            }
+        }
+        workspace.saveState()
+        return order.compactMap { results[$0] }
+    }
+
+    /// Evaluates one stage and runs or restores it when stale.
+    func process(_ i: Int, pendingUpstream: [String]) async -> StageResult {
+        let stage = workspace.project.stages[i]
+        do {
+            let observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter)
+            var reasons: [Reason]
+            switch workspace.lock(of: stage.name) {
+            case .success(let lock): reasons = Staleness.reasons(stage: stage, lock: lock, observed: observed)
+            case .failure(let error): reasons = [.lockUnreadable(error.headline)]
+            }
+            if options.force && !stage.frozen { reasons.insert(.forced, at: 0) }
+            if reasons.isEmpty && !pendingUpstream.isEmpty { reasons = [.upstream(pendingUpstream)] }
+            guard !reasons.isEmpty else {
+                console.say(stage.frozen ? "Stage '\(stage.name)' is frozen" : "Stage '\(stage.name)' is fresh")
+                return StageResult(name: stage.name, status: .fresh, reasons: [])
+            }
+            let why = reasons.map(\.description).joined(separator: "; ")
+            if options.dry {
+                console.say("Would run stage '\(stage.name)': \(why)")
+                return StageResult(name: stage.name, status: .wouldRun, reasons: reasons)
+            }
+            if !options.force, !stage.alwaysChanged, try restoreFromRunCache(stage, observed) {
+                console.say("Stage '\(stage.name)' restored from run-cache (\(why))")
+                return StageResult(name: stage.name, status: .restored, reasons: reasons)
+            }
+            console.say("Running stage '\(stage.name)': \(why)")
+            return try await execute(stage, observed, reasons)
+        } catch is CancellationError {
+            console.warn("Stage '\(stage.name)' interrupted; nothing recorded")
+            return StageResult(name: stage.name, status: .interrupted, reasons: [])
+        } catch {
+            let message = "\(error)"
+            console.warn("Stage '\(stage.name)' failed: \(message)")
+            return StageResult(name: stage.name, status: .failed(message), reasons: [])
+        }
+    }
+
+    /// Restores outs recorded by an earlier run with the same fingerprint; false when there is none.
+    func restoreFromRunCache(_ stage: Stage, _ observed: Observation) throws -> Bool {
+        guard stage.outs.allSatisfy(\.cache), let entry = workspace.runCache.entry(observed.fingerprint),
+              entry.stage == stage.name, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
+              entry.outs.values.allSatisfy(workspace.cache.contains) else { return false }
+        for (path, digest) in entry.outs.sorted(by: { $0.key < $1.key }) {
+            try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path))
+        }
+        try workspace.write(entry)
+        return true
+    }
+
+    /// Runs the stage's commands and, on success, caches its outs and writes its lock.
+    func execute(_ stage: Stage, _ observed: Observation, _ reasons: [Reason]) async throws -> StageResult {
+        for out in stage.outs where !out.persist {
+            let path = workspace.fingerprinter.absolute(out.path)
+            if FileSystem.stat(path) != nil { try FileManager.default.removeItem(atPath: path) }
+        }
+        for out in stage.outs {
+            let parent = (workspace.fingerprinter.absolute(out.path) as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
+        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console)
+        guard outcome.succeeded else {
+            var text = "Stage '\(stage.name)' failed: \(outcome.text)"
+            if !tail.isEmpty { text += "; last lines of stderr:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") }
+            console.warn(text)
+            return StageResult(name: stage.name, status: .failed(outcome.text), reasons: reasons)
+        }
+        var outs: [String: FileDigest] = [:]
+        for out in stage.outs {
+            guard let digest = try workspace.fingerprinter.digest(out.path) else {
+                let message = "declared \(out.kind.rawValue) '\(out.path)' was not produced"
+                console.warn("Stage '\(stage.name)' failed: \(message); nothing recorded")
+                return StageResult(name: stage.name, status: .failed(message), reasons: reasons)
+            }
+            if out.cache {
+                let absolute = workspace.fingerprinter.absolute(out.path)
+                try workspace.cache.store(absolute, digest: digest, manifest: digest.isDirectory ? try workspace.fingerprinter.manifest(out.path) : nil)
+            }
+            outs[out.path] = digest
+        }
+        try Task.checkCancellation()
+        let lock = observed.lock(for: stage, outs: outs)
+        try workspace.write(lock)
+        if stage.outs.allSatisfy(\.cache) && !stage.alwaysChanged { try? workspace.runCache.record(lock) }
+        return StageResult(name: stage.name, status: .ran, reasons: reasons)
+    }
+}

@@ -1,0 +1,37 @@
+import Fingerprint
+import YAML
+
+/// Failures of the runner's machinery (a failing stage is a result, not one of these).
+public enum RunnerError: Error, Sendable, CustomStringConvertible {
+    case project(SourceError)
+    case file(FingerprintError)
+    case busy(pid: String, waited: Int)
+    case unknownStage(String, suggestion: String)
+    case cacheMissing(path: String, sha256: String)
+    case params(String)
+    case git(String)
+    case launch(stage: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .project(let e): return e.description
+        case .file(let e): return e.description
+        case .busy(let pid, let waited):
+            return "another proj process (pid \(pid)) is working in this project; waited \(waited) s for it. Try again when it finishes, or pass --wait SECONDS"
+        case .unknownStage(let name, let suggestion): return "no stage named '\(name)' in project.yaml\(suggestion)"
+        case .cacheMissing(let path, let sha):
+            return "cannot restore '\(path)': object \(sha.prefix(12)) is not in .proj/cache (run 'proj repro' to rebuild it)"
+        case .params(let message): return message
+        case .git(let message): return message
+        case .launch(let stage, let reason): return "stage '\(stage)' could not start: \(reason)"
+        }
+    }
+
+    /// The exit code the CLI uses: 2 for bad input, 1 otherwise.
+    public var exitCode: Int32 {
+        switch self {
+        case .project, .unknownStage, .params: return 2
+        default: return 1
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Fingerprint
+import Foundation
+import ProjectModel
+import YAML
+
+/// A project on disk: its root, its files under `.proj/`, its lock files, and the loaded project.
+public final class Workspace: Sendable {
+    public let root: String
+    public let project: Project
+    public let fingerprinter: Fingerprinter
+    public let cache: ObjectCache
+    public let runCache: RunCache
+
+    /// Loads project.yaml and params.yaml from `root` and opens `.proj/`.
+    public init(root: String) throws(RunnerError) {
+        let root = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.root = root
+        let projectPath = root + "/" + ProjectLoader.projectFile
+        guard let text = try? String(contentsOfFile: projectPath, encoding: .utf8) else {
+            throw .project(SourceError(file: ProjectLoader.projectFile, mark: nil, message: "not found in \(root); run proj in a project directory"))
+        }
+        let params = try? String(contentsOfFile: root + "/" + ProjectLoader.paramsFile, encoding: .utf8)
+        do {
+            project = try ProjectLoader.parse(project: text, params: params, exists: { FileSystem.stat(root + "/" + $0) != nil })
+        } catch {
+            throw .project(error)
+        }
+        fingerprinter = Fingerprinter(root: root, cache: StatCache(path: root + "/.proj/state"))
+        cache = ObjectCache(directory: root + "/.proj/cache")
+        runCache = RunCache(directory: root + "/.proj/runs")
+    }
+
+    /// Root-relative path of a stage's lock file.
+    public static func lockPath(_ stage: String) -> String {
+        "lockfiles/" + stage.replacingOccurrences(of: "/", with: "_") + ".lock"
+    }
+
+    /// The recorded lock of `stage`: nil when absent, or a reason when unreadable.
+    public func lock(of stage: String) -> Result<Lock?, SourceError> {
+        let rel = Workspace.lockPath(stage)
+        guard let text = try? String(contentsOfFile: root + "/" + rel, encoding: .utf8) else { return .success(nil) }
+        do { return .success(try Lock.parse(text, file: rel)) } catch { return .failure(error) }
+    }
+
+    /// Writes a stage's lock atomically.
+    public func write(_ lock: Lock) throws(RunnerError) {
+        do { try AtomicFile.write(lock.yaml, to: root + "/" + Workspace.lockPath(lock.stage)) } catch { throw .file(error) }
+    }
+
+    /// Saves the stat cache.
+    public func saveState() {
+        try? fingerprinter.cache.save()
+    }
+
+    /// Stage positions for names given on the command line (all stages when empty).
+    public func stageIndices(_ names: [String]) throws(RunnerError) -> [Int] {
+        if names.isEmpty { return project.graph.order }
+        var result: [Int] = []
+        for name in names {
+            if let i = project.graph.index[name] {
+                result.append(i)
+            } else {
+                let group = project.stages.indices.filter { project.stages[$0].name.hasPrefix(name + "@") }
+                guard !group.isEmpty else {
+                    throw .unknownStage(name, suggestion: Suggestion.hint(for: name, in: project.stages.map(\.name)))
+                }
+                result += group
+            }
+        }
+        return result
+    }
+}
