@@ -31,11 +31,12 @@ extension ProjCommand {
             let console = Console(prefixStageOutput: jobs > 1)
             let root = project.directory
             let lock: ProjectLock
-            do {
-                lock = try ProjectLock(root: root, wait: wait) { console.warn($0) }
-                try ParamsEditor.apply(set, to: root + "/params.yaml")
-            } catch { throw fail(error) }
-            let workspace = try project.workspace()
+            do { lock = try ProjectLock(root: root, wait: wait) { console.warn($0) } } catch { throw fail(error) }
+            var workspace = try project.workspace()
+            if !set.isEmpty {
+                do { try ParamsEditor.apply(set, to: workspace.root + "/params.yaml") } catch { throw fail(error) }
+                workspace = try project.workspace()
+            }
             var options = ReproOptions()
             options.targets = stages
             options.force = force

@@ -1,3 +1,0 @@
-import ProjCLI
-
-await ProjCommand.main()
