@@ -76,7 +76,7 @@ extension ProjectLoader {
             env.sort { $0.name < $1.name }
         }
 
-        return Stage(
+        var result = Stage(
             name: name, cmd: cmd,
             deps: try paths("deps").map(\.ref), code: try paths("code").map(\.ref), params: params,
             outs: outs, wdir: wdir, env: env,
@@ -84,6 +84,8 @@ extension ProjectLoader {
             alwaysChanged: try bool(def["always_changed"], "always_changed", name) ?? false,
             mark: def.start
         )
+        result.cmdTemplate = cmdNode.sequence?.compactMap { $0.scalar?.text } ?? [cmdNode.scalar?.text ?? ""]
+        return result
     }
 
     func bool(_ node: Node?, _ key: String, _ stage: String) throws(SourceError) -> Bool? {

@@ -58,6 +58,8 @@ public struct Stage: Sendable {
     public var name: String
     /// Commands run in order with `/bin/sh -c`; the stage fails at the first non-zero exit.
     public var cmd: [String]
+    /// `cmd` as written, before `${...}` substitution.
+    public var cmdTemplate: [String]
     public var deps: [PathRef]
     public var code: [PathRef]
     public var params: [ParamRef]
@@ -81,6 +83,7 @@ public struct Stage: Sendable {
     ) {
         self.name = name
         self.cmd = cmd
+        self.cmdTemplate = cmd
         self.deps = deps
         self.code = code
         self.params = params

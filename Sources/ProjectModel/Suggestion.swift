@@ -4,7 +4,7 @@ public enum Suggestion {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (best, score) = scored else { return nil }
-        return score <= max(2, word.count / 3) ? best : nil
+        return score <= max(1, (word.count + 1) / 3) && score < word.count ? best : nil
     }
 
     /// `" (did you mean 'x'?)"`, or "" when nothing is close.

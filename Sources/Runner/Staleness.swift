@@ -10,7 +10,6 @@ public enum Staleness {
         guard let lock else { return [.noLock] }
         var reasons: [Reason] = []
         if stage.alwaysChanged { reasons.append(.alwaysChanged) }
-        if lock.cmd != stage.cmd { reasons.append(.cmdChanged) }
         if lock.wdir != stage.wdir { reasons.append(.wdirChanged) }
         let env = Dictionary(stage.env.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         for name in Set(env.keys).union(lock.env.keys).sorted() where env[name] != lock.env[name] {
@@ -25,6 +24,10 @@ public enum Staleness {
             default: break
             }
         }
+        // A command that differs only through a `${params...}` whose change is reported already is not news.
+        let paramsExplain = reasons.contains { if case .paramChanged = $0 { return true } else { return false } }
+            && stage.cmdTemplate.contains { $0.contains("${params.") }
+        if lock.cmd != stage.cmd && !paramsExplain { reasons.insert(.cmdChanged, at: stage.alwaysChanged ? 1 : 0) }
         reasons += inputs("dep", observed.deps, lock.deps)
         reasons += inputs("code", observed.code, lock.code)
         for path in Set(observed.outs.keys).union(lock.outs.keys).sorted() {
