@@ -33,9 +33,9 @@ import Testing
 
     @Test func sameOutTwiceAndNested() throws {
         #expect(try refused("stages:\n  a: {cmd: touch ran, outs: [m.bin]}\n  b: {cmd: touch ran, outs: [m.bin]}\n").hasPrefix(
-            "Error: project.yaml:3:33: out 'm.bin' of stage 'b' is already declared by stage 'a' (project.yaml:2:33)"))
+            "Error: project.yaml:3:30: out 'm.bin' of stage 'b' is already declared by stage 'a' (project.yaml:2:30)"))
         #expect(try refused("stages:\n  a: {cmd: touch ran, outs: [d]}\n  b: {cmd: touch ran, outs: [d/x]}\n").hasPrefix(
-            "Error: project.yaml:3:33: out 'd/x' of stage 'b' is inside out 'd' of stage 'a'"))
+            "Error: project.yaml:3:30: out 'd/x' of stage 'b' is inside out 'd' of stage 'a'"))
     }
 
     @Test func missingDepParamsKeyAndVariable() throws {

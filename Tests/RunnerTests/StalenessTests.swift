@@ -5,8 +5,8 @@ import Testing
 import YAML
 @testable import Runner
 
-let digestA = FileDigest(sha256: String(repeating: "a", count: 64), size: 1)
-let digestB = FileDigest(sha256: String(repeating: "b", count: 64), size: 2)
+var digestA: FileDigest { FileDigest(sha256: String(repeating: "a", count: 64), size: 1) }
+var digestB: FileDigest { FileDigest(sha256: String(repeating: "b", count: 64), size: 2) }
 
 func observation(deps: [String: FileDigest?] = ["in.csv": digestA], outs: [String: FileDigest?] = ["out.bin": digestB],
                  params: [(key: String, value: Value)] = [("train.depth", .int(6))], stage: Stage) -> Observation {
@@ -14,8 +14,10 @@ func observation(deps: [String: FileDigest?] = ["in.csv": digestA], outs: [Strin
                 fingerprint: Observation.fingerprint(of: stage, deps: deps, code: [:], params: params))
 }
 
-let trainStage = Stage(name: "train", cmd: ["train"], deps: [PathRef(path: "in.csv")], params: [ParamRef(key: "train")],
+var trainStage: Stage {
+    Stage(name: "train", cmd: ["train"], deps: [PathRef(path: "in.csv")], params: [ParamRef(key: "train")],
                        outs: [Output(ref: PathRef(path: "out.bin"), kind: .out)])
+}
 
 @Suite struct StalenessTests {
     @Test func freshWhenNothingChanged() {
