@@ -180,15 +180,15 @@ public final class Repro: Sendable {
         }
         var outs: [String: FileDigest] = [:]
         for out in stage.outs {
-            guard let digest = try workspace.fingerprinter.digest(out.path) else {
+            let absolute = workspace.fingerprinter.absolute(out.path)
+            // A directory is listed and hashed once: its manifest gives both the digest and what to cache.
+            let manifest = FileSystem.stat(absolute)?.kind == .directory ? try workspace.fingerprinter.manifest(out.path) : nil
+            guard let digest = try manifest.map(Fingerprinter.directoryDigest) ?? workspace.fingerprinter.digest(out.path) else {
                 let message = "declared \(out.kind.rawValue) '\(out.path)' was not produced"
                 console.warn("Stage '\(stage.name)' failed: \(message); nothing recorded")
                 return StageResult(name: stage.name, status: .failed(message), reasons: reasons)
             }
-            if out.cache {
-                let absolute = workspace.fingerprinter.absolute(out.path)
-                try workspace.cache.store(absolute, digest: digest, manifest: digest.isDirectory ? try workspace.fingerprinter.manifest(out.path) : nil)
-            }
+            if out.cache { try workspace.cache.store(absolute, digest: digest, manifest: manifest) }
             outs[out.path] = digest
         }
         try Task.checkCancellation()
