@@ -31,9 +31,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
+        // Layer 6: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
+        .target(name: "Bundle", dependencies: [
+            "CArchive", "Runner", "ProjectModel", "Fingerprint", "YAML",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Runner", "ProjectModel",
+            "Runner", "Bundle", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -42,6 +47,7 @@ let package = Package(
         .testTarget(name: "ProjectModelTests", dependencies: ["ProjectModel"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "BundleTests", dependencies: ["Bundle"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]

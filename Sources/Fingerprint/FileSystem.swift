@@ -106,3 +106,28 @@ public enum Hex {
         encode(SHA256.hash(data: data))
     }
 }
+
+extension FileSystem {
+    /// Whether `path` itself (not following a symlink) is a directory.
+    public static func lstatIsDirectory(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { return false }
+        return st.st_mode & S_IFMT == S_IFDIR
+    }
+}
+
+extension FileSystem {
+    /// Writes all of `bytes` to `fd`, retrying short writes; false on an error (see `errorText`).
+    public static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        var rest = bytes
+        while !rest.isEmpty {
+            let n = rest.withUnsafeBytes { raw in write(fd, raw.baseAddress, raw.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            rest = rest.dropFirst(n)
+        }
+        return true
+    }
+}

@@ -11,7 +11,7 @@ public struct ProjCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 a stage failed, or `status` found stale stages; \
             2 invalid project.yaml, params.yaml or arguments; 130 interrupted.
             """,
-        version: "0.1.0",
+        version: ToolVersion.current,
         subcommands: [Repro.self, Status.self, Dag.self, Params.self, MetricsCommand.self, Checkout.self, GC.self]
     )
 

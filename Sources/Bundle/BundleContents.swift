@@ -1,0 +1,145 @@
+import Fingerprint
+import Foundation
+import ProjectModel
+import Runner
+import YAML
+
+/// Everything a bundle holds besides its manifest and model card, read from the workspace.
+struct BundleContents {
+    var files: [BundleFile]
+    var modelEntry: String
+    var schema: Schema
+    var metrics: Value
+    var params: Value
+    var locks: Value
+
+    static func collect(_ workspace: Workspace, spec: BundleSpec, loaders: ModelLoaders) throws(BundleError) -> BundleContents {
+        var files: [BundleFile] = []
+        let modelEntry = "model/" + URL(fileURLWithPath: spec.model).lastPathComponent
+        files += try entries(workspace, path: spec.model, as: modelEntry, what: "bundle.model")
+        for path in spec.include { files += try entries(workspace, path: path, as: "extra/" + path, what: "bundle.include") }
+
+        let schemaBytes = try read(workspace, spec.schema, what: "bundle.schema")
+        let schema: Schema
+        do { schema = try Schema.parse(String(decoding: schemaBytes, as: UTF8.self), file: spec.schema) } catch { throw .config(error) }
+        files.append(generated("schema.yaml", schemaBytes))
+
+        var metrics: [Value.Entry] = []
+        for path in spec.metrics {
+            let bytes = try read(workspace, path, what: "bundle.metrics")
+            do {
+                metrics.append(.init(path, try YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: path)?.value ?? .null))
+            } catch { throw .config(error) }
+        }
+        files.append(generated("metrics.json", Array(JSONEmitter.emit(.map(metrics)).utf8)))
+
+        let selftest = try makeSelftest(workspace, spec: spec, schema: schema, modelEntry: modelEntry, files: files, loaders: loaders)
+        files.append(generated("selftest.json", Array(selftest.json.utf8)))
+
+        var locks: [Value.Entry] = []
+        var params: [String: Value] = [:]
+        for i in workspace.project.graph.order {
+            let name = workspace.project.stages[i].name
+            guard case .success(let lock?) = workspace.lock(of: name) else { continue }
+            let text = lock.yaml
+            guard case .map(let entries)? = try? YAMLParser.parse(text, file: Workspace.lockPath(name))?.value else { continue }
+            locks.append(.init(name, .map(entries.filter { $0.key != "stage" })))
+            for (key, value) in lock.params { params[key] = value }
+        }
+        for name in files.map(\.name) {
+            if let problem = EntryPath.problem(name) { throw .usage("cannot bundle '\(name)': \(problem)") }
+        }
+        let duplicates = Dictionary(grouping: files, by: \.name).filter { $0.value.count > 1 }.keys.sorted()
+        if let first = duplicates.first { throw .usage("two files would be stored as '\(first)' in the bundle; rename one") }
+        return BundleContents(files: files, modelEntry: modelEntry, schema: schema, metrics: .map(metrics),
+                              params: .map(params.keys.sorted().map { .init($0, params[$0]!) }), locks: .map(locks))
+    }
+
+    static func generated(_ name: String, _ bytes: [UInt8]) -> BundleFile {
+        BundleFile(name: name, source: .bytes(bytes), sha256: Hex.sha256(bytes), size: Int64(bytes.count), executable: false)
+    }
+
+    static func read(_ workspace: Workspace, _ path: String, what: String) throws(BundleError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: workspace.root + "/" + path) else {
+            throw .usage("\(what): cannot read \(path) (run `proj repro` to produce it?)")
+        }
+        return [UInt8](data)
+    }
+
+    /// The bundle entries for a workspace file or directory (regular files only), digests from the stat cache.
+    static func entries(_ workspace: Workspace, path: String, as name: String, what: String) throws(BundleError) -> [BundleFile] {
+        let absolute = workspace.root + "/" + path
+        guard let st = FileSystem.stat(absolute) else { throw .usage("\(what): \(path) does not exist (run `proj repro` to produce it?)") }
+        do {
+            switch st.kind {
+            case .file:
+                guard let digest = try workspace.fingerprinter.digest(path) else { throw BundleError.usage("\(what): \(path) vanished") }
+                return [BundleFile(name: name, source: .file(absolute), sha256: digest.sha256, size: digest.size, executable: st.mode & 0o111 != 0)]
+            case .directory:
+                return try workspace.fingerprinter.manifest(path).map { entry in
+                    let file = absolute + "/" + entry.path
+                    let exec = (FileSystem.stat(file)?.mode ?? 0) & 0o111 != 0
+                    return BundleFile(name: name + "/" + entry.path, source: .file(file), sha256: entry.sha256, size: entry.size, executable: exec)
+                }
+            case .other:
+                throw BundleError.usage("\(what): \(path) is neither a regular file nor a directory")
+            }
+        } catch let error as BundleError {
+            throw error
+        } catch let error as FingerprintError {
+            throw .file(error)
+        } catch {
+            throw .usage("\(error)")
+        }
+    }
+
+    /// The first rows of the selftest data (typed by the schema) and, when a loader exists, the model's outputs.
+    static func makeSelftest(_ workspace: Workspace, spec: BundleSpec, schema: Schema, modelEntry: String,
+                             files: [BundleFile], loaders: ModelLoaders) throws(BundleError) -> Selftest {
+        let bytes = try read(workspace, spec.selftestData, what: "bundle.selftest.data")
+        let (header, rows) = CSVRows.read(String(decoding: bytes, as: UTF8.self), limit: spec.selftestRows)
+        guard !rows.isEmpty else { throw .usage("bundle.selftest.data: \(spec.selftestData) has no data rows") }
+        var inputs: [[Value.Entry]] = []
+        for (r, row) in rows.enumerated() {
+            var entries: [Value.Entry] = []
+            for column in schema.input {
+                guard let i = header.firstIndex(of: column.name) else {
+                    throw .usage("bundle.selftest.data: \(spec.selftestData) has no column '\(column.name)' (the schema's input)\(Suggestion.hint(for: column.name, in: header))")
+                }
+                let field = i < row.count ? row[i] : ""
+                guard let value = typed(field, column) else {
+                    throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1), column '\(column.name)': '\(field)' is not a \(column.type.rawValue)")
+                }
+                if let problem = Schema.mismatch(value, column) { throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1): \(problem)") }
+                entries.append(.init(column.name, value))
+            }
+            inputs.append(entries)
+        }
+        guard let loader = loaders.byFlavor[spec.flavor] else { return Selftest(inputs: inputs, outputs: nil) }
+        var model: [String: [UInt8]] = [:]
+        for f in files where f.name == modelEntry || f.name.hasPrefix(modelEntry + "/") {
+            if case .file(let path) = f.source { model[f.name] = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? [] }
+        }
+        do {
+            let outputs = try loader.load(entry: modelEntry, files: model, schema: schema).predict(inputs)
+            return Selftest(inputs: inputs, outputs: outputs)
+        } catch {
+            throw .usage("the \(spec.flavor) loader could not run the selftest rows: \(error)")
+        }
+    }
+
+    static func typed(_ field: String, _ column: Schema.Column) -> Value? {
+        if field.isEmpty && column.type != .string { return .null }
+        switch column.type {
+        case .string: return .string(field)
+        case .int: return Int(field).map(Value.int) ?? Double(field).flatMap { $0 == $0.rounded() ? Value.int(Int($0)) : nil }
+        case .double: return Double(field).map(Value.double)
+        case .bool:
+            switch field.lowercased() {
+            case "true", "1": return .bool(true)
+            case "false", "0": return .bool(false)
+            default: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import YAML
+
+/// Turns a bundle's model files into something that predicts. The ML layer provides one per
+/// flavor (xgboost, linear, mlp); the bundle layer only calls them, to record and to check
+/// `selftest.json`.
+public protocol ModelLoader: Sendable {
+    /// Loads the model whose entry is `entry`, from the bundle's files (entry name -> bytes).
+    func load(entry: String, files: [String: [UInt8]], schema: Schema) throws -> any Predictor
+}
+
+/// A loaded model.
+public protocol Predictor {
+    /// One output row (keyed by the schema's output columns) per input row.
+    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]]
+}
+
+/// The loaders this build of proj has, by flavor.
+public struct ModelLoaders: Sendable {
+    public var byFlavor: [String: any ModelLoader]
+
+    public init(_ byFlavor: [String: any ModelLoader] = [:]) {
+        self.byFlavor = byFlavor
+    }
+
+    /// The flavors a bundle may declare.
+    public static let flavors = ["xgboost", "linear", "mlp"]
+}

@@ -1,0 +1,135 @@
+import ProjectModel
+import YAML
+
+/// A model's input and output columns (`schema.yaml`).
+///
+/// ```yaml
+/// input:
+///   - {name: url, type: string}
+///   - {name: length_url, type: int, min: 0}
+/// output:
+///   - {name: label, type: int, values: [0, 1]}
+///   - {name: probability, type: double, min: 0, max: 1}
+/// ```
+public struct Schema: Sendable, Equatable {
+    public enum ColumnType: String, Sendable, CaseIterable { case string, int, double, bool }
+
+    public struct Column: Sendable, Equatable {
+        public var name: String
+        public var type: ColumnType
+        public var min: Double?
+        public var max: Double?
+        public var values: [Value]?
+        public var nullable: Bool
+        public var description: String?
+    }
+
+    public var input: [Column]
+    public var output: [Column]
+
+    static let columnKeys = ["name", "type", "min", "max", "values", "nullable", "description"]
+
+    /// Parses and checks schema text; errors name the line and column.
+    public static func parse(_ text: String, file: String) throws(SourceError) -> Schema {
+        guard let root = try YAMLParser.parse(text, file: file), let pairs = root.mapping else {
+            throw SourceError(file: file, mark: nil, message: "expected a mapping with `input` and `output` column lists")
+        }
+        func fail(_ node: Node, _ message: String) -> SourceError {
+            SourceError(file: file, mark: node.start, message: message, source: text)
+        }
+        for pair in pairs {
+            let key = pair.key.scalar?.text ?? ""
+            guard key == "input" || key == "output" else {
+                throw fail(pair.key, "unknown key '\(key)'\(Suggestion.hint(for: key, in: ["input", "output"])); expected `input` and `output`")
+            }
+        }
+        func columns(_ key: String) throws(SourceError) -> [Column] {
+            guard let node = root[key] else { throw fail(root, "missing `\(key)`: a list of columns") }
+            guard let items = node.sequence, !items.isEmpty else { throw fail(node, "`\(key)` must be a non-empty list of columns") }
+            var result: [Column] = []
+            var seen = Set<String>()
+            for item in items {
+                let column = try parseColumn(item, fail: fail)
+                guard seen.insert(column.name).inserted else { throw fail(item, "duplicate column '\(column.name)' in `\(key)`") }
+                result.append(column)
+            }
+            return result
+        }
+        return Schema(input: try columns("input"), output: try columns("output"))
+    }
+
+    private static func parseColumn(_ node: Node, fail: (Node, String) -> SourceError) throws(SourceError) -> Column {
+        guard let pairs = node.mapping else { throw fail(node, "a column must be a mapping with `name` and `type`") }
+        for pair in pairs {
+            let key = pair.key.scalar?.text ?? ""
+            guard columnKeys.contains(key) else {
+                throw fail(pair.key, "unknown column key '\(key)'\(Suggestion.hint(for: key, in: columnKeys))")
+            }
+        }
+        guard let nameNode = node["name"], case .string(let name) = nameNode.value, !name.isEmpty else {
+            throw fail(node["name"] ?? node, "a column needs a `name` (a non-empty string)")
+        }
+        guard let typeNode = node["type"], let typeText = typeNode.scalar?.text else {
+            throw fail(node, "column '\(name)' needs a `type` (\(ColumnType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let type = ColumnType(rawValue: typeText) else {
+            throw fail(typeNode, "unknown type '\(typeText)' for column '\(name)'; expected one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func number(_ key: String) throws(SourceError) -> Double? {
+            guard let n = node[key] else { return nil }
+            guard type == .int || type == .double else { throw fail(n, "`\(key)` applies only to int and double columns") }
+            switch n.value {
+            case .int(let i): return Double(i)
+            case .double(let d): return d
+            default: throw fail(n, "`\(key)` must be a number")
+            }
+        }
+        let min = try number("min"), max = try number("max")
+        if let min, let max, min > max { throw fail(node, "column '\(name)': min \(min) is above max \(max)") }
+        var values: [Value]?
+        if let v = node["values"] {
+            guard case .list(let list) = v.value, !list.isEmpty else { throw fail(v, "`values` must be a non-empty list") }
+            values = list
+        }
+        var nullable = false
+        if let n = node["nullable"] {
+            guard case .bool(let b) = n.value else { throw fail(n, "`nullable` must be true or false") }
+            nullable = b
+        }
+        return Column(name: name, type: type, min: min, max: max, values: values, nullable: nullable, description: node["description"]?.value.string)
+    }
+
+    /// The schema as a value (for bundle.yaml).
+    public var value: Value {
+        func column(_ c: Column) -> Value {
+            var entries: [Value.Entry] = [.init("name", .string(c.name)), .init("type", .string(c.type.rawValue))]
+            if let min = c.min { entries.append(.init("min", .double(min))) }
+            if let max = c.max { entries.append(.init("max", .double(max))) }
+            if let values = c.values { entries.append(.init("values", .list(values))) }
+            if c.nullable { entries.append(.init("nullable", .bool(true))) }
+            if let d = c.description { entries.append(.init("description", .string(d))) }
+            return .map(entries)
+        }
+        return .map([.init("input", .list(input.map(column))), .init("output", .list(output.map(column)))])
+    }
+
+    /// Why `value` does not fit `column`, or nil when it does.
+    public static func mismatch(_ value: Value, _ column: Column) -> String? {
+        if value == .null { return column.nullable ? nil : "'\(column.name)' is null but the column is not nullable" }
+        let number: Double?
+        switch (column.type, value) {
+        case (.string, .string), (.bool, .bool): number = nil
+        case (.int, .int(let i)): number = Double(i)
+        case (.double, .double(let d)): number = d
+        case (.double, .int(let i)): number = Double(i)
+        default: return "'\(column.name)' should be \(column.type.rawValue), got \(value.inlineText)"
+        }
+        if let number, let min = column.min, number < min { return "'\(column.name)' is \(value.inlineText), below its min \(min)" }
+        if let number, let max = column.max, number > max { return "'\(column.name)' is \(value.inlineText), above its max \(max)" }
+        if let values = column.values, !values.contains(value),
+           !(number != nil && values.contains { if case .int(let i) = $0 { return Double(i) == number } else { return false } }) {
+            return "'\(column.name)' is \(value.inlineText), not one of \(Value.list(values).inlineText)"
+        }
+        return nil
+    }
+}

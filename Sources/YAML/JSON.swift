@@ -1,0 +1,70 @@
+/// Writes values as JSON with deterministic formatting (two-space indent, keys sorted when asked).
+///
+/// JSON is read back with `YAMLParser`: every JSON document is also YAML 1.2.
+public enum JSONEmitter {
+    /// The JSON text of `value`, ending in a newline.
+    public static func emit(_ value: Value, sortKeys: Bool = true) -> String {
+        var out = ""
+        write(value, indent: 0, sortKeys: sortKeys, into: &out)
+        return out + "\n"
+    }
+
+    private static func write(_ value: Value, indent: Int, sortKeys: Bool, into out: inout String) {
+        let pad = String(repeating: " ", count: indent + 2)
+        switch value {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += number(d)
+        case .string(let s): out += string(s)
+        case .list(let items):
+            guard !items.isEmpty else { out += "[]"; return }
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += pad
+                write(item, indent: indent + 2, sortKeys: sortKeys, into: &out)
+                out += i == items.count - 1 ? "\n" : ",\n"
+            }
+            out += String(repeating: " ", count: indent) + "]"
+        case .map(let entries):
+            guard !entries.isEmpty else { out += "{}"; return }
+            let sorted = sortKeys ? entries.sorted { $0.key < $1.key } : entries
+            out += "{\n"
+            for (i, entry) in sorted.enumerated() {
+                out += pad + string(entry.key) + ": "
+                write(entry.value, indent: indent + 2, sortKeys: sortKeys, into: &out)
+                out += i == sorted.count - 1 ? "\n" : ",\n"
+            }
+            out += String(repeating: " ", count: indent) + "}"
+        }
+    }
+
+    /// A finite double in its shortest round-trip form; NaN and infinities have no JSON form and become null.
+    static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d == d.rounded(), abs(d) < 1e15 { return "\(Int(d)).0" }
+        return "\(d)"
+    }
+
+    /// A JSON string literal.
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
