@@ -103,8 +103,9 @@ public struct Schema: Sendable, Equatable {
     public var value: Value {
         func column(_ c: Column) -> Value {
             var entries: [Value.Entry] = [.init("name", .string(c.name)), .init("type", .string(c.type.rawValue))]
-            if let min = c.min { entries.append(.init("min", .double(min))) }
-            if let max = c.max { entries.append(.init("max", .double(max))) }
+            func number(_ d: Double) -> Value { c.type == .int && d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d) }
+            if let min = c.min { entries.append(.init("min", number(min))) }
+            if let max = c.max { entries.append(.init("max", number(max))) }
             if let values = c.values { entries.append(.init("values", .list(values))) }
             if c.nullable { entries.append(.init("nullable", .bool(true))) }
             if let d = c.description { entries.append(.init("description", .string(d))) }

@@ -40,6 +40,8 @@ public struct VerifyReport: Sendable {
     /// The manifest's checksum: the bundle's content identity, equal across compressions.
     public var manifestDigest: String?
     public var compression: String?
+    /// The key that signed the bundle, when the signature checked out.
+    public var signer: PublicKey?
     public var failure: BundleError?
     public var ok: Bool { failure == nil }
 }
@@ -80,7 +82,9 @@ public enum Verifier {
                                    detail: "\(scanned.manifest.files.count) files, \(scanned.bytesHashed) bytes: sizes and sha256 match, nothing unlisted"))
 
         do {
-            report.checks.append(try signatureCheck(scanned, options: options))
+            let (check, signer) = try signatureCheck(scanned, options: options)
+            report.checks.append(check)
+            report.signer = signer
         } catch { return finish(error, at: "signature") }
 
         let schema: Schema
@@ -95,17 +99,17 @@ public enum Verifier {
         return report
     }
 
-    static func signatureCheck(_ scanned: ScannedBundle, options: VerifyOptions) throws(BundleError) -> Check {
+    static func signatureCheck(_ scanned: ScannedBundle, options: VerifyOptions) throws(BundleError) -> (Check, PublicKey?) {
         guard let signature = scanned.signature else {
             if options.requireSignature { throw .signature("the bundle is not signed and --require-signature was given") }
-            return Check(name: "signature", outcome: .skipped, detail: "not signed")
+            return (Check(name: "signature", outcome: .skipped, detail: "not signed"), nil)
         }
         if !options.checkTrust {
             _ = try signature.check(scanned.manifestBytes, trusted: [signature.key])
-            return Check(name: "signature", outcome: .passed, detail: "valid signature by key \(signature.key.id) (\(signature.key.name)); trust not checked")
+            return (Check(name: "signature", outcome: .passed, detail: "valid signature by key \(signature.key.id) (\(signature.key.name)); trust not checked"), signature.key)
         }
         let key = try signature.check(scanned.manifestBytes, trusted: options.trusted)
-        return Check(name: "signature", outcome: .passed, detail: "signed by trusted key \(key.id) (\(key.name), \(key.source))")
+        return (Check(name: "signature", outcome: .passed, detail: "signed by trusted key \(key.id) (\(key.name), \(key.source))"), key)
     }
 
     static func schemaCheck(_ scanned: ScannedBundle) throws(BundleError) -> Schema {
@@ -116,7 +120,7 @@ public enum Verifier {
         do { schema = try Schema.parse(text, file: "schema.yaml") } catch {
             throw .invalid(entry: "schema.yaml", reason: error.headline)
         }
-        guard schema.value == scanned.manifest.schema else {
+        guard (try? Schema.parse(YAMLEmitter.emit(scanned.manifest.schema), file: Manifest.entryName)) == schema else {
             throw .invalid(entry: "schema.yaml", reason: "differs from the schema in bundle.yaml")
         }
         return schema

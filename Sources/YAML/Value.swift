@@ -49,6 +49,15 @@ public enum Value: Sendable, Hashable {
         return current
     }
 
+    /// The value with every map's keys sorted, recursively: equal for values that differ only in key order.
+    public var canonical: Value {
+        switch self {
+        case .map(let entries): return .map(entries.map { Entry($0.key, $0.value.canonical) }.sorted { $0.key < $1.key })
+        case .list(let items): return .list(items.map(\.canonical))
+        default: return self
+        }
+    }
+
     /// The value written inline, as the emitter prints a scalar or a flow collection.
     public var inlineText: String { YAMLEmitter.inline(self) }
 }

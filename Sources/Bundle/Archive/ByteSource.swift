@@ -21,7 +21,6 @@ final class ByteSource {
         _ = archive_read_support_format_raw(a)
         guard archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK else {
             let reason = TarWriter.message(a)
-            archive_read_free(a)
             throw .file(.unreadable(path: path, reason: reason))
         }
         var entry: OpaquePointer?
@@ -32,7 +31,6 @@ final class ByteSource {
             atEnd = true
         default:
             let reason = TarWriter.message(a)
-            archive_read_free(a)
             throw .invalid(entry: nil, reason: "cannot read \(path): \(reason)")
         }
     }

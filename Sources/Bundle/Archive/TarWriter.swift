@@ -29,7 +29,6 @@ final class TarWriter {
         ok = ok && archive_write_open_filename(a, path) == ARCHIVE_OK
         if !ok {
             let reason = TarWriter.message(a)
-            archive_write_free(a)
             throw .file(.unwritable(path: path, reason: reason))
         }
     }

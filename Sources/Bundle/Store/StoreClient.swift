@@ -1,0 +1,94 @@
+import Fingerprint
+import Foundation
+import ProjectModel
+
+/// `proj push`, `proj pull` and `proj list`, over any `BundleStore`.
+public enum StoreClient {
+    public enum PushOutcome: Sendable, Equatable { case added, alreadyPresent }
+
+    /// Verifies the bundle's integrity, uploads it by digest, and records name@version in the index.
+    /// A version already recorded with different content is refused.
+    public static func push(_ bundle: String, to store: any BundleStore, options: VerifyOptions) throws(BundleError) -> (StoreIndex.Entry, String, PushOutcome) {
+        var options = options
+        options.checkTrust = false
+        let report = Verifier.verify(bundle, options: options)
+        if let failure = report.failure { throw failure }
+        guard let manifest = report.manifest, let manifestDigest = report.manifestDigest else { throw .invalid(entry: nil, reason: "no manifest") }
+        let (sha, size): (String, Int64)
+        do { (sha, size) = try FileSystem.sha256(path: bundle, buffer: HashBuffer()) } catch { throw .file(error) }
+        let signedBy = report.signer?.id
+        let file = "\(manifest.name)-\(manifest.version).tar" + (report.compression == "zstd" ? ".zst" : report.compression == "gzip" ? ".gz" : "")
+        let entry = StoreIndex.Entry(sha256: sha, size: size, manifest: manifestDigest, file: file, signedBy: signedBy)
+        let label = "\(manifest.name)@\(manifest.version)"
+        // Decide before uploading when the version is already taken.
+        if let existing = try store.readIndex().bundles[manifest.name]?[manifest.version] {
+            guard existing.manifest == manifestDigest else { throw taken(label, store) }
+            return (existing, label, .alreadyPresent)
+        }
+        if !store.hasObject(sha) { try store.putObject(from: bundle, digest: sha) }
+        var outcome = PushOutcome.added
+        var recorded = entry
+        try store.updateIndex { (index: inout StoreIndex) throws(BundleError) in
+            if let existing = index.bundles[manifest.name]?[manifest.version] {
+                guard existing.manifest == manifestDigest else { throw taken(label, store) }
+                outcome = .alreadyPresent
+                recorded = existing
+                return
+            }
+            index.bundles[manifest.name, default: [:]][manifest.version] = entry
+        }
+        return (recorded, label, outcome)
+    }
+
+    static func taken(_ label: String, _ store: any BundleStore) -> BundleError {
+        .store("\(label) is already in \(store.location) with different content; versions are immutable: bump the version (proj bundle --bump patch)")
+    }
+
+    /// Fetches NAME[@VERSION] (the newest when no version is given), checks its digest and verifies
+    /// it completely before it lands in `directory`. Returns the path and the entry.
+    public static func pull(_ reference: String, from store: any BundleStore, into directory: String,
+                            options: VerifyOptions) throws(BundleError) -> (path: String, entry: StoreIndex.Entry, version: String, report: VerifyReport) {
+        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+        let name = parts[0]
+        let index = try store.readIndex()
+        guard let versions = index.bundles[name] else {
+            throw .store("no bundle named '\(name)' in \(store.location)\(Suggestion.hint(for: name, in: index.bundles.keys.sorted()))")
+        }
+        let version: String
+        if parts.count == 2 {
+            guard versions[parts[1]] != nil else {
+                throw .store("\(name) has no version \(parts[1]) in \(store.location) (it has \(index.versions(of: name).joined(separator: ", ")))")
+            }
+            version = parts[1]
+        } else {
+            version = index.versions(of: name).last!
+        }
+        let entry = versions[version]!
+        if EntryPath.problem(entry.file) != nil || entry.file.contains("/") || entry.file.hasPrefix(".") {
+            throw .store("store index names an unsafe file '\(entry.file)'")
+        }
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .file(.unwritable(path: directory, reason: error.localizedDescription))
+        }
+        let target = directory + "/" + entry.file
+        let temp = directory + "/.\(entry.file).pull-\(getpid())"
+        defer { unlink(temp) }
+        try store.getObject(entry.sha256, to: temp)
+        let (sha, _): (String, Int64)
+        do { (sha, _) = try FileSystem.sha256(path: temp, buffer: HashBuffer()) } catch { throw .file(error) }
+        guard sha == entry.sha256 else {
+            throw .store("\(name)@\(version) from \(store.location) hashes to \(sha), but the index says \(entry.sha256): the store is damaged")
+        }
+        let report = Verifier.verify(temp, options: options)
+        if let failure = report.failure { throw failure }
+        guard report.manifest?.name == name, report.manifest?.version == version else {
+            throw .store("\(name)@\(version) in \(store.location) holds \(report.manifest?.name ?? "?") \(report.manifest?.version ?? "?"): the index is wrong")
+        }
+        if FileSystem.stat(target) != nil {
+            let existing = try? FileSystem.sha256(path: target, buffer: HashBuffer())
+            guard existing?.hex == sha else { throw .usage("\(target) exists with different content; move it away or pull with -o DIR") }
+        }
+        guard rename(temp, target) == 0 else { throw .file(.unwritable(path: target, reason: FileSystem.errorText())) }
+        return (target, entry, version, report)
+    }
+}
