@@ -36,6 +36,8 @@ enum BundleReader {
         let stream = TarStream(source: source, limit: maxManifest + maxSignature + 8192)
         let bytes = try readManifestEntry(stream)
         let manifest = try Manifest.parse(bytes)
+        // Peek at the next header only (no data is read), whatever size it declares.
+        stream.limit = .max / 2
         let next = try stream.next(after: Manifest.entryName)
         return (bytes, manifest, next?.name == Manifest.signatureName, source.compression)
     }

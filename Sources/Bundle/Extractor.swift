@@ -23,6 +23,13 @@ public enum Extractor {
             report.failure = .file(.unwritable(path: staging, reason: error.localizedDescription))
             return report
         }
+        if let head = try? BundleReader.manifest(at: bundle),
+           let free = (try? FileManager.default.attributesOfFileSystem(forPath: parent))?[.systemFreeSize] as? Int64,
+           head.manifest.totalSize > free {
+            try? FileManager.default.removeItem(atPath: staging)
+            report.failure = .usage("the bundle holds \(head.manifest.totalSize) bytes but \(parent) has only \(free) bytes free")
+            return report
+        }
         let sink = StagingSink(root: staging)
         report = Verifier.verify(bundle, options: options, sink: sink)
         sink.closeCurrent()

@@ -36,7 +36,10 @@ struct Signature: Sendable, Equatable {
               let sig = v["signature"]?.string.flatMap({ Data(base64Encoded: $0) }), sig.count == 64 else {
             throw .signature("bundle.sig: malformed public_key or signature")
         }
-        return Signature(key: PublicKey(name: v["key_name"]?.string ?? "", raw: pub, source: Manifest.signatureName), signature: sig)
+        let parsed = Signature(key: PublicKey(name: v["key_name"]?.string ?? "", raw: pub, source: Manifest.signatureName), signature: sig)
+        // Every byte counts: the file must be exactly what a signer writes for these values.
+        guard parsed.text == text else { throw .signature("bundle.sig is damaged (its text is not what proj writes for its own values)") }
+        return parsed
     }
 
     /// Checks the signature against `manifest` and that its key is one of `trusted`; returns the trusted key.

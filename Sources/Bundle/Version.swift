@@ -40,7 +40,12 @@ public struct SemVer: Sendable, Comparable, CustomStringConvertible {
         var lines = text.components(separatedBy: "\n")
         guard let i = lines.firstIndex(where: { $0.hasPrefix("version:") }) else { return nil }
         let rest = lines[i].dropFirst("version:".count)
-        let comment = rest.range(of: " #").map { String(rest[$0.lowerBound...]) } ?? ""
+        var comment = ""
+        if let hash = rest.range(of: " #")?.lowerBound {
+            var start = hash
+            while start > rest.startIndex, rest[rest.index(before: start)] == " " { start = rest.index(before: start) }
+            comment = String(rest[start...])
+        }
         lines[i] = "version: " + version + comment
         return lines.joined(separator: "\n")
     }

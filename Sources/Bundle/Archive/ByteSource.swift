@@ -13,6 +13,12 @@ final class ByteSource {
 
     /// Opens `path`.
     init(path: String) throws(BundleError) {
+        switch FileSystem.stat(path) {
+        case nil: throw .file(.unreadable(path: path, reason: "no such file"))
+        case let st? where st.kind != .file: throw .invalid(entry: nil, reason: "\(path) is not a regular file")
+        case let st? where st.size == 0: throw .invalid(entry: nil, reason: "\(path) is empty: not a bundle")
+        default: break
+        }
         guard let a = archive_read_new() else { throw .file(.unreadable(path: path, reason: "out of memory")) }
         archive = a
         self.path = path

@@ -207,8 +207,12 @@ final class TarStream {
         return value
     }
 
+    /// The checksum field must read exactly as tar writers write it (six octal digits, NUL, space),
+    /// since it is the one field the checksum itself does not cover.
     static func checksumMatches(_ block: [UInt8]) -> Bool {
-        guard let recorded = octal(block[148..<156]) else { return false }
+        guard block[154] == 0, block[155] == UInt8(ascii: " "),
+              block[148..<154].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
+              let recorded = octal(block[148..<154]) else { return false }
         var sum: Int64 = 0
         for (i, byte) in block.enumerated() {
             sum += (148..<156).contains(i) ? 32 : Int64(byte)
@@ -243,10 +247,10 @@ final class TarStream {
                 size = n
             case "linkpath":
                 throw .invalid(entry: path ?? entry, reason: "link entries are not allowed in a bundle (only regular files)")
-            case "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.major", "GNU.sparse.numblocks":
-                throw .invalid(entry: path ?? entry, reason: "sparse entries are not allowed in a bundle")
             default:
-                break
+                // Bundles carry names and sizes only; any other record (sparse maps, charsets,
+                // times, owners) is refused rather than silently ignored.
+                throw .invalid(entry: path ?? entry, reason: "unsupported pax record '\(TarStream.printable(Array(key.utf8)))' (bundles use only path and size)")
             }
             i += length
         }

@@ -20,6 +20,9 @@ final class TarWriter {
         archive = a
         self.path = path
         self.mtime = mtime
+        // libarchive converts names through the C locale: with a UTF-8 one, a non-ASCII name is
+        // written as a plain pax `path` record, the same on every machine.
+        TarWriter.useUTF8Locale
         var ok = archive_write_set_format_pax_restricted(a) == ARCHIVE_OK
         if zstd {
             ok = ok && archive_write_add_filter_zstd(a) == ARCHIVE_OK
@@ -99,6 +102,10 @@ final class TarWriter {
             throw .file(.unwritable(path: path, reason: TarWriter.message(archive)))
         }
     }
+
+    private static let useUTF8Locale: Void = {
+        if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
+    }()
 
     static func message(_ a: OpaquePointer) -> String {
         archive_error_string(a).map { String(cString: $0) } ?? "libarchive error \(archive_errno(a))"

@@ -1,0 +1,113 @@
+"""Writes a corpus of hostile bundle archives into the directory given as argv[1].
+
+Each archive starts like a real bundle (a bundle.yaml whose checksum line is right), so the
+reader gets past the manifest and meets the hostile part. `outside` (argv[2]) is the absolute
+path that escaping entries aim at.
+"""
+import gzip, hashlib, io, os, sys, tarfile
+
+out, outside = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+PAYLOAD = b"model bytes\n"
+
+
+def manifest(files):
+    body = "format: 1\nname: evil\nversion: 1.0.0\nflavor: linear\nentry: model/m.bin\nfiles:\n"
+    for name, data in sorted(files.items()):
+        body += '  "%s": {sha256: %s, size: %d}\n' % (name, hashlib.sha256(data).hexdigest(), len(data))
+    return (body + "manifest_sha256: " + hashlib.sha256(body.encode()).hexdigest() + "\n").encode()
+
+
+def regular(name, data, size=None):
+    info = tarfile.TarInfo(name)
+    info.size = len(data) if size is None else size
+    info.mode = 0o644
+    return info, io.BytesIO(data)
+
+
+def write(case, members, listed=None, mode="w", fmt=tarfile.PAX_FORMAT):
+    listed = {"model/m.bin": PAYLOAD} if listed is None else listed
+    with tarfile.open(os.path.join(out, case), mode, format=fmt) as tar:
+        tar.addfile(*regular("bundle.yaml", manifest(listed)))
+        for info, data in members:
+            tar.addfile(info, data)
+
+
+def special(name, kind, target=""):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    if kind in (tarfile.CHRTYPE, tarfile.BLKTYPE):
+        info.devmajor, info.devminor = 1, 3
+    return info, None
+
+
+model = regular("model/m.bin", PAYLOAD)
+write("dotdot.tar", [regular("../escape.txt", b"x")])
+write("absolute.tar", [regular(outside + "/absolute.txt", b"x")])
+write("symlink-out.tar", [special("model/m.bin", tarfile.SYMTYPE, outside + "/target")])
+write("symlink-then-write.tar", [special("model", tarfile.SYMTYPE, outside), regular("model/m.bin", PAYLOAD)])
+write("hardlink.tar", [special("model/m.bin", tarfile.LNKTYPE, "/etc/passwd")])
+write("hardlink-each-other.tar", [regular("model/a", b"x"), special("model/m.bin", tarfile.LNKTYPE, "model/a")])
+write("chardev.tar", [special("model/m.bin", tarfile.CHRTYPE)])
+write("fifo.tar", [special("model/m.bin", tarfile.FIFOTYPE)])
+write("directory.tar", [special("model", tarfile.DIRTYPE), regular("model/m.bin", PAYLOAD)])
+write("duplicate.tar", [regular("model/m.bin", PAYLOAD), regular("model/m.bin", PAYLOAD)])
+write("unlisted.tar", [regular("model/m.bin", PAYLOAD), regular("zzz-extra.sh", b"rm -rf /\n")])
+write("bigger-than-listed.tar", [regular("model/m.bin", PAYLOAD + b"more bytes than listed")])
+write("missing-entry.tar", [])
+write("wrong-digest.tar", [regular("model/m.bin", PAYLOAD.upper())])
+write("not-utf8.tar", [regular(b"model/\xff\xfe.bin".decode("utf-8", "surrogateescape"), b"x")], fmt=tarfile.GNU_FORMAT)
+write("gnu-longname.tar", [regular("model/" + "n" * 120, b"x")], fmt=tarfile.GNU_FORMAT)
+write("manifest-lists-escape.tar", [regular("model/m.bin", PAYLOAD)], listed={"model/m.bin": PAYLOAD, "../up": b"x"})
+
+# Not bundle.yaml first.
+with tarfile.open(os.path.join(out, "no-manifest.tar"), "w", format=tarfile.PAX_FORMAT) as tar:
+    tar.addfile(*regular("model/m.bin", PAYLOAD))
+
+# Truncated: a good archive cut in the middle of an entry's data.
+good = io.BytesIO()
+with tarfile.open(fileobj=good, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    tar.addfile(*regular("bundle.yaml", manifest({"model/m.bin": b"z" * 5000})))
+    tar.addfile(*regular("model/m.bin", b"z" * 5000))
+raw = good.getvalue()
+open(os.path.join(out, "truncated.tar"), "wb").write(raw[: 512 * 4 + 1000])
+
+# A gzip bomb: the manifest says a 2 GiB file follows (it would be all zeros).
+with gzip.open(os.path.join(out, "bomb-declared.tar.gz"), "wb", compresslevel=9) as gz:
+    big = 2 << 30
+    info = tarfile.TarInfo("bundle.yaml")
+    m = manifest({"model/m.bin": b""}).replace(b"size: 0", b"size: %d" % big)
+    body = m[: m.rindex(b"manifest_sha256")]
+    m = body + b"manifest_sha256: " + hashlib.sha256(body).hexdigest().encode() + b"\n"
+    info.size = len(m)
+    buf = io.BytesIO()
+    t = tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT)
+    t.addfile(info, io.BytesIO(m))
+    header = tarfile.TarInfo("model/m.bin")
+    header.size = big
+    buf.write(header.tobuf(tarfile.PAX_FORMAT))
+    gz.write(buf.getvalue())
+    zeros = bytes(1 << 20)
+    for _ in range(64):
+        gz.write(zeros)
+
+# A gzip bomb in the first entry: a 1 GiB "manifest".
+with gzip.open(os.path.join(out, "bomb-manifest.tar.gz"), "wb", compresslevel=9) as gz:
+    info = tarfile.TarInfo("bundle.yaml")
+    info.size = 1 << 30
+    gz.write(info.tobuf(tarfile.PAX_FORMAT))
+    zeros = bytes(1 << 20)
+    for _ in range(64):
+        gz.write(zeros)
+
+# A bomb after the end: a valid small archive followed by 64 MiB of zeros.
+with gzip.open(os.path.join(out, "bomb-trailer.tar.gz"), "wb", compresslevel=9) as gz:
+    gz.write(raw)
+    zeros = bytes(1 << 20)
+    for _ in range(64):
+        gz.write(zeros)
+
+# Garbage that is not a tar at all.
+open(os.path.join(out, "garbage.tar"), "wb").write(os.urandom(4096))
+open(os.path.join(out, "empty.tar"), "wb").write(b"")

@@ -1,0 +1,77 @@
+@testable import Bundle
+import Foundation
+import Testing
+
+/// Archives built to attack the extractor (by Python's tarfile, in the test setup).
+@Suite struct HostileArchiveTests {
+    static let expected: [String: String] = [
+        "dotdot.tar": "../escape.txt: unsafe entry name: path escapes the bundle ('..')",
+        "absolute.tar": "/absolute.txt: unsafe entry name: absolute path",
+        "symlink-out.tar": "model/m.bin: symbolic link entries are not allowed in a bundle (only regular files)",
+        "symlink-then-write.tar": "model: symbolic link entries are not allowed in a bundle (only regular files)",
+        "hardlink.tar": "model/m.bin: hard link entries are not allowed in a bundle (only regular files)",
+        "hardlink-each-other.tar": "model/a: entry is not listed in bundle.yaml",
+        "chardev.tar": "model/m.bin: character device entries are not allowed in a bundle (only regular files)",
+        "fifo.tar": "model/m.bin: fifo entries are not allowed in a bundle (only regular files)",
+        "directory.tar": "model/: directory entries are not allowed in a bundle (only regular files)",
+        "duplicate.tar": "model/m.bin: duplicate entry",
+        "unlisted.tar": "zzz-extra.sh: entry is not listed in bundle.yaml",
+        "bigger-than-listed.tar": "model/m.bin: entry is 34 bytes but bundle.yaml lists 12",
+        "missing-entry.tar": "model/m.bin: listed in bundle.yaml but missing from the archive",
+        "wrong-digest.tar": "model/m.bin: sha256 mismatch",
+        "not-utf8.tar": "model/\\xff\\xfe.bin: entry name is not valid UTF-8",
+        "gnu-longname.tar": "GNU long name entries are not allowed in a bundle",
+        "manifest-lists-escape.tar": "../up: listed in bundle.yaml with an unsafe name",
+        "no-manifest.tar": "model/m.bin: the first entry of a bundle must be bundle.yaml",
+        "truncated.tar": "model/m.bin: truncated archive: data ends after 1512 of 5000 bytes",
+        "bomb-declared.tar.gz": "bundle.yaml: the bundle declares 2147483648 bytes of files, above the limit of 1048576",
+        "bomb-manifest.tar.gz": "bundle.yaml: entry of 1073741824 bytes exceeds the archive's size limit",
+        "bomb-trailer.tar.gz": "bytes after the end-of-archive marker",
+        "garbage.tar": "header checksum mismatch at offset 0",
+        "empty.tar": "is empty: not a bundle",
+    ]
+
+    @Test func everyHostileArchiveIsRefusedAndNothingIsWritten() throws {
+        let corpus = try temporaryDirectory("corpus")
+        let outside = try temporaryDirectory("outside")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hostile.py").path
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script, corpus, outside]
+        try python.run()
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0, "the corpus script failed")
+        let cases = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
+        #expect(Set(cases) == Set(Self.expected.keys))
+
+        for name in cases {
+            let sandbox = try temporaryDirectory("sandbox")
+            let target = sandbox + "/out"
+            let options = VerifyOptions(maxSize: 1 << 20)
+            let report = Extractor.extract(corpus + "/" + name, to: target, options: options)
+            let message = report.failure?.description ?? "extracted!"
+            #expect(message.contains(Self.expected[name]!), "\(name): \(message)")
+            #expect(listing(sandbox).isEmpty, "\(name) left \(listing(sandbox)) behind")
+            #expect(listing(outside).isEmpty, "\(name) wrote \(listing(outside)) outside the target")
+            #expect(!FileManager.default.fileExists(atPath: sandbox + "/escape.txt"))
+            // The same archive fails verification with the same message.
+            #expect(Verifier.verify(corpus + "/" + name, options: options).failure?.description == report.failure?.description)
+        }
+    }
+
+    @Test func extractionWritesOnlyIntoANewDirectory() throws {
+        let dir = try temporaryDirectory("extract")
+        let bundle = dir + "/demo.tar"
+        let manifest = try makeBundle(at: bundle)
+        let target = dir + "/unpacked"
+        var report = Extractor.extract(bundle, to: target, options: VerifyOptions())
+        #expect(report.ok)
+        #expect(listing(target) == ["metrics.json", "model", "model/weights.bin", "schema.yaml", "selftest.json"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target + "/schema.yaml")) == Data(schemaText.utf8))
+        #expect(manifest.files.count == 4)
+
+        report = Extractor.extract(bundle, to: target, options: VerifyOptions())
+        #expect(report.failure?.description == "\(target) already exists and is not an empty directory; extract into a new one")
+        #expect(listing(dir).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+}
