@@ -17,6 +17,8 @@ let projBinary: String = {
 /// A throwaway project directory whose stages are real shell commands.
 struct TempProject {
     let root: String
+    /// Extra environment for every `proj` this project runs.
+    var environment: [String: String] = [:]
 
     init(_ files: [String: String]) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("proj-e2e-\(UUID().uuidString)").path
@@ -45,6 +47,12 @@ struct TempProject {
     /// Runs `proj ARGS` in the project and waits for it.
     @discardableResult
     func proj(_ args: String...) throws -> (code: Int32, out: String, err: String) {
+        try proj(args)
+    }
+
+    /// Runs `proj ARGS` in the project and waits for it.
+    @discardableResult
+    func proj(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
         let p = try start(args)
         p.process.waitUntilExit()
         return (p.process.terminationStatus, p.output(), p.errors())
@@ -55,6 +63,9 @@ struct TempProject {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: projBinary)
         process.arguments = args
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         let out = root + "/.out-\(UUID().uuidString)"
         let err = root + "/.err-\(UUID().uuidString)"
