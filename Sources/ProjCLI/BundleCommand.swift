@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bundle
 import Foundation
+import Runner
 
 /// `proj bundle`.
 struct BundleCommand: ParsableCommand {
@@ -24,7 +25,14 @@ struct BundleCommand: ParsableCommand {
     @Option(help: "Bump the version in project.yaml first: patch, minor or major.")
     var bump: String?
 
+    @Option(help: "Seconds to wait for another proj process working in this project.")
+    var wait = 10
+
     func run() throws {
+        let root = URL(fileURLWithPath: project.directory).standardizedFileURL.path
+        let lock: ProjectLock
+        do { lock = try ProjectLock(root: root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } } catch { throw fail(error) }
+        defer { withExtendedLifetime(lock) {} }
         var options = BuildOptions()
         options.zstd = zstd
         options.sign = sign

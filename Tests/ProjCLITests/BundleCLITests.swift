@@ -224,6 +224,25 @@ func sha256(_ path: String) throws -> String {
         #expect(r.code == 2)
     }
 
+    @Test func aDamagedStoreObjectNeverLands() throws {
+        let p = try project()
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
+        try p.proj("repro")
+        try p.proj("bundle")
+        #expect(try p.proj("push", "bundles/demo-1.0.0.tar", store).code == 0)
+        let sha = try sha256(p.root + "/bundles/demo-1.0.0.tar")
+        let object = store + "/objects/" + sha.prefix(2) + "/" + sha
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: object)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: object)))
+        bytes[3000] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: object))
+        let r = try p.proj("pull", "demo@1.0.0", store, "-o", "pulled")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("Error: demo@1.0.0 from \(store) hashes to "))
+        #expect(r.err.hasSuffix(", but the index says \(sha): the store is damaged\n"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/pulled")) ?? []).isEmpty)
+    }
+
     @Test func concurrentPushesLeaveAConsistentIndex() throws {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
         var projects: [TempProject] = []
