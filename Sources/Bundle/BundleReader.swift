@@ -61,7 +61,7 @@ enum BundleReader {
             throw .invalid(entry: Manifest.entryName, reason: "the bundle declares \(manifest.totalSize) bytes of files, above the limit of \(maxSize) (raise it with --max-size)")
         }
         // Every byte the rest of the archive may hold: headers, pax records, data, padding, end blocks.
-        let overhead = Int64(manifest.files.count + 1) * 2048 + maxSignature + 2048
+        let overhead = Int64(manifest.files.count + 1) * 4096 + maxSignature + 4096
         stream.limit = stream.offset + manifest.files.values.reduce(0) { $0 + ($1.size + 511) / 512 * 512 } + overhead
 
         var signature: Signature?
