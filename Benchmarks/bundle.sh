@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJ="$PWD/.build/release/proj"
-[ -x "$PROJ" ] || swift build -c release
+swift build -c release >/dev/null
 SIZE_MIB=${1:-1024}
 RUNS=${RUNS:-5}
 WORK="$PWD/Benchmarks/work/bundle"
@@ -17,7 +17,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 time_cmd() {
   for _ in $(seq "$RUNS"); do
     s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l
-  done | median
+  done | median | xargs printf '%.3f'
 }
 
 cd "$WORK"
@@ -51,7 +51,7 @@ t_build_signed=$(time_cmd build --sign bench)
 t_verify=$(time_cmd "$PROJ" verify bundles/big-1.0.0.tar)
 t_openssl=$(time_cmd openssl dgst -sha256 bundles/big-1.0.0.tar)
 t_inspect=$(time_cmd "$PROJ" inspect bundles/big-1.0.0.tar)
-build --zstd >/dev/null
+"$PROJ" bundle --zstd >/dev/null
 t_verify_zstd=$(time_cmd "$PROJ" verify bundles/big-1.0.0.tar.zst)
 rss_verify=$( { /usr/bin/time -f %M "$PROJ" verify bundles/big-1.0.0.tar >/dev/null; } 2>&1 | tail -1 )
 bytes=$(stat -c %s bundles/big-1.0.0.tar)
