@@ -1,4 +1,5 @@
 @testable import Bundle
+import Fingerprint
 import Foundation
 import Testing
 
@@ -57,6 +58,25 @@ import Testing
             // The same archive fails verification with the same message.
             #expect(Verifier.verify(corpus + "/" + name, options: options).failure?.description == report.failure?.description)
         }
+    }
+
+    @Test func aZstdBombIsRefusedBeforeItExpands() throws {
+        let dir = try temporaryDirectory("zstd-bomb")
+        let path = dir + "/bomb.tar.zst"
+        let zeros = [UInt8](repeating: 0, count: 64 << 20)
+        var manifest = Manifest(format: 1, name: "bomb", version: "1.0.0", flavor: "linear", entry: "model/m.bin",
+                                schema: .null, metrics: .map([]), params: .map([]), provenance: .map([]), files: [:])
+        manifest.files["model/m.bin"] = Manifest.File(sha256: Hex.sha256(zeros), size: Int64(zeros.count), executable: false)
+        let writer = try TarWriter(path: path, zstd: true, mtime: 0)
+        try writer.add(name: Manifest.entryName, bytes: manifest.document)
+        try writer.add(name: "model/m.bin", bytes: zeros)
+        try writer.close()
+        let compressed = try #require(FileSystem.stat(path)).size
+        #expect(compressed < 64 << 10, "not much of a bomb: \(compressed) bytes")
+        let sandbox = try temporaryDirectory("zstd-bomb-out")
+        let report = Extractor.extract(path, to: sandbox + "/out", options: VerifyOptions(maxSize: 1 << 20))
+        #expect(report.failure?.description == "bundle.yaml: the bundle declares 67108864 bytes of files, above the limit of 1048576 (raise it with --max-size)")
+        #expect(listing(sandbox).isEmpty)
     }
 
     @Test func extractionWritesOnlyIntoANewDirectory() throws {
