@@ -36,9 +36,11 @@ let package = Package(
             "CArchive", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Layer 7: tabular data, metrics, models (XGBoost via its C API) and their bundle loaders.
+        .target(name: "ML", dependencies: ["CXGBoost", "Bundle", "YAML", "Fingerprint"]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Runner", "Bundle", "ProjectModel",
+            "Runner", "Bundle", "ML", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Fingerprint", "YAML", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "Bundle", "YAML"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]

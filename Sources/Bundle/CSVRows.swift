@@ -1,8 +1,8 @@
 /// A small RFC 4180 reader for the rows a selftest takes from a CSV file: quoted fields,
 /// doubled quotes, CRLF or LF line ends.
-enum CSVRows {
+public enum CSVRows {
     /// The header and up to `limit` records.
-    static func read(_ text: String, limit: Int) -> (header: [String], rows: [[String]]) {
+    public static func read(_ text: String, limit: Int = .max) -> (header: [String], rows: [[String]]) {
         var records: [[String]] = []
         var field = ""
         var record: [String] = []

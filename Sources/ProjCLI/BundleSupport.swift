@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bundle
 import Foundation
+import ML
 import YAML
 
 /// Prints a bundle error to stderr and returns the exit code to throw.
@@ -30,7 +31,7 @@ struct TrustOptions: ParsableArguments {
 
 extension ModelLoaders {
     /// The model loaders compiled into this proj.
-    static var available: ModelLoaders { ModelLoaders() }
+    static var available: ModelLoaders { ModelLoaders.ml }
 }
 
 /// Human and JSON renderings of a verification report.

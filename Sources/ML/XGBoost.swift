@@ -1,0 +1,86 @@
+import CXGBoost
+import Foundation
+
+/// Why an ML step failed.
+public struct MLError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A thin wrapper over XGBoost's C API: dense float matrices in, a booster out, UBJSON bytes for storage.
+/// The only place in this module that touches C pointers.
+public final class XGBooster {
+    private var handle: BoosterHandle?
+
+    private static func check(_ code: Int32, _ what: String) throws(MLError) {
+        guard code == 0 else { throw MLError("xgboost \(what): \(String(cString: XGBGetLastError()))") }
+    }
+
+    /// A DMatrix over `rows` x `columns` values (row-major), NaN meaning missing.
+    private final class Matrix {
+        var handle: DMatrixHandle?
+        init(_ values: [Float], rows: Int, columns: Int, labels: [Float]?) throws(MLError) {
+            var h: DMatrixHandle?
+            try XGBooster.check(values.withUnsafeBufferPointer { XGDMatrixCreateFromMat($0.baseAddress, bst_ulong(rows), bst_ulong(columns), .nan, &h) }, "matrix")
+            handle = h
+            if let labels {
+                try XGBooster.check(labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(h, "label", $0.baseAddress, bst_ulong(labels.count)) }, "labels")
+            }
+        }
+        deinit { XGDMatrixFree(handle) }
+    }
+
+    private init(handle: BoosterHandle?) {
+        self.handle = handle
+    }
+
+    deinit { XGBoosterFree(handle) }
+
+    /// Trains `rounds` boosting rounds on `features` (row-major, `columns` wide) and 0/1 `labels`.
+    /// `eachRound` receives the round number and the booster after it (for per-round metrics).
+    public static func train(features: [Float], columns: Int, labels: [Float], params: [(String, String)], rounds: Int,
+                             eachRound: ((Int, XGBooster) throws -> Void)? = nil) throws -> XGBooster {
+        let rows = labels.count
+        let train = try Matrix(features, rows: rows, columns: columns, labels: labels)
+        var h: BoosterHandle?
+        var matrices: [DMatrixHandle?] = [train.handle]
+        try check(matrices.withUnsafeMutableBufferPointer { XGBoosterCreate($0.baseAddress, 1, &h) }, "create")
+        let booster = XGBooster(handle: h)
+        for (key, value) in params { try check(XGBoosterSetParam(h, key, value), "param \(key)") }
+        for round in 0..<rounds {
+            try check(XGBoosterUpdateOneIter(h, Int32(round), train.handle), "round \(round)")
+            try eachRound?(round, booster)
+        }
+        return booster
+    }
+
+    /// Loads a model saved by `save()`.
+    public static func load(_ bytes: [UInt8]) throws(MLError) -> XGBooster {
+        var h: BoosterHandle?
+        try check(XGBoosterCreate(nil, 0, &h), "create")
+        let booster = XGBooster(handle: h)
+        try check(bytes.withUnsafeBytes { XGBoosterLoadModelFromBuffer(h, $0.baseAddress, bst_ulong(bytes.count)) }, "load")
+        return booster
+    }
+
+    /// The model as UBJSON bytes.
+    public func save() throws(MLError) -> [UInt8] {
+        var length: bst_ulong = 0
+        var pointer: UnsafePointer<CChar>?
+        try XGBooster.check(XGBoosterSaveModelToBuffer(handle, "{\"format\": \"ubj\"}", &length, &pointer), "save")
+        guard let pointer else { return [] }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+    }
+
+    /// The model's output (a probability for binary:logistic) for each row.
+    public func predict(_ features: [Float], columns: Int) throws(MLError) -> [Float] {
+        let rows = columns == 0 ? 0 : features.count / columns
+        let matrix = try Matrix(features, rows: rows, columns: columns, labels: nil)
+        var length: bst_ulong = 0
+        var result: UnsafePointer<Float>?
+        try XGBooster.check(XGBoosterPredict(handle, matrix.handle, 0, 0, 0, &length, &result), "predict")
+        guard let result else { return [] }
+        return Array(UnsafeBufferPointer(start: result, count: Int(length)))
+    }
+}

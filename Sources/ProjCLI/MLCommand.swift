@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import ML
+
+/// `proj ml`: the ML steps pipeline stages run.
+struct MLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ml",
+        abstract: "ML steps for pipeline stages: split, train (XGBoost), evaluate.",
+        subcommands: [SplitStep.self, TrainStep.self, EvaluateStep.self]
+    )
+}
+
+/// The label column and its values, shared by the steps.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "The label column.")
+    var target = "status"
+    @Option(help: "The label value counted as positive (1).")
+    var positive = "phishing"
+    @Option(help: "The label value counted as negative (0).")
+    var negative = "legitimate"
+
+    var value: Target { Target(column: target, positive: positive, negative: negative) }
+}
+
+func runStep<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch {
+        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct SplitStep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "split", abstract: "Stratified, seeded train/test split of a CSV file.")
+    @Option(help: "The CSV file to split.") var input: String
+    @Option(help: "The label column (kept in proportion in both parts).") var target = "status"
+    @Option(name: .customLong("test-fraction"), help: "Share of rows for the test part.") var testFraction = 0.2
+    @Option(help: "Shuffle seed.") var seed: UInt64 = 42
+    @Option(help: "Where to write the train part.") var train: String
+    @Option(help: "Where to write the test part.") var test: String
+
+    func run() throws {
+        let (a, b) = try runStep { try Steps.split(input: input, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
+        print("split \(input): \(a) train rows -> \(train), \(b) test rows -> \(test)")
+    }
+}
+
+struct TrainStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train XGBoost gradient-boosted trees on every numeric column but the target and --exclude.",
+        discussion: "Writes the model (UBJSON), the bundle schema of its inputs/outputs, and per-round train/validation curves."
+    )
+    @Option(help: "Training CSV.") var input: String
+    @OptionGroup var target: TargetOptions
+    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
+    @Option var rounds = 200
+    @Option(name: .customLong("max-depth")) var maxDepth = 6
+    @Option var eta = 0.1
+    @Option var subsample = 1.0
+    @Option var seed: UInt64 = 0
+    @Option(name: .customLong("validation-fraction"), help: "Share of the training rows held out for the curves.") var validationFraction = 0.1
+    @Option(help: "Model output (.ubj).") var model: String
+    @Option(help: "Bundle schema output (.yaml).") var schema: String
+    @Option(help: "Per-round curves output (.csv).") var plots: String
+
+    func run() throws {
+        var params = XGBoostParams()
+        params.rounds = rounds
+        params.maxDepth = maxDepth
+        params.eta = eta
+        params.subsample = subsample
+        params.seed = seed
+        let m = try runStep {
+            try Steps.train(trainPath: input, target: target.value, exclude: exclude, params: params, validationFraction: validationFraction,
+                            model: model, schema: schema, plots: plots)
+        }
+        print(String(format: "trained %d rounds: validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", rounds, m.accuracy, m.f1, m.rocAUC, model))
+    }
+}
+
+struct EvaluateStep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a test CSV: accuracy, precision, recall, F1, ROC AUC, confusion matrix, ROC points.")
+    @Option(help: "Model (.ubj).") var model: String
+    @Option(help: "The model's schema (from train).") var schema: String
+    @Option(help: "Test CSV.") var input: String
+    @OptionGroup var target: TargetOptions
+    @Option(help: "Metrics output (.json).") var metrics: String
+    @Option(help: "ROC points output (.csv).") var roc: String
+    @Option(help: "Inference timing output (.json).") var timing: String
+
+    func run() throws {
+        let m = try runStep {
+            try Steps.evaluate(model: model, schema: schema, testPath: input, target: target.value, metrics: metrics, roc: roc, timing: timing)
+        }
+        print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
+    }
+}
