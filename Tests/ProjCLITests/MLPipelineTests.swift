@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// A small real slice of the shared phishing data, run through `proj ml` stages into a bundle.
+@Suite(.serialized) struct MLPipelineTests {
+    static let dataPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/data/phishing-url-train.csv").path
+
+    func project(rows: Int = 1200) throws -> TempProject {
+        let lines = try String(contentsOfFile: Self.dataPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var p = try TempProject([
+            "raw.csv": lines.prefix(rows + 1).joined(separator: "\n") + "\n",
+            "params.yaml": "train:\n  rounds: 25\n  seed: 3\n",
+            "project.yaml": """
+                name: detector
+                version: 1.0.0
+                stages:
+                  ingest:
+                    cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
+                    deps: [raw.csv]
+                    outs: [data/train.csv, data/test.csv]
+                  train:
+                    cmd: >-
+                      proj ml train --input data/train.csv --rounds ${params.train.rounds} --seed ${params.train.seed}
+                      --model models/model.ubj --schema models/schema.yaml --plots plots/rounds.csv
+                    deps: [data/train.csv]
+                    params: [train]
+                    outs: [models/model.ubj, models/schema.yaml]
+                    plots: [plots/rounds.csv]
+                  evaluate:
+                    cmd: >-
+                      proj ml evaluate --model models/model.ubj --schema models/schema.yaml --input data/test.csv
+                      --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
+                    deps: [models/model.ubj, models/schema.yaml, data/test.csv]
+                    metrics: [metrics/eval.json, metrics/timing.json]
+                    plots: [plots/roc.csv]
+                bundle:
+                  model: models/model.ubj
+                  flavor: xgboost
+                  schema: models/schema.yaml
+                  metrics: [metrics/eval.json]
+                  selftest: {data: data/test.csv, rows: 4}
+
+                """,
+        ])
+        let bin = URL(fileURLWithPath: projBinary).deletingLastPathComponent().path
+        p.environment = ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                         "PROJ_CONFIG_DIR": p.root + "/.config-proj"]
+        return p
+    }
+
+    @Test func theStagesEndInABundleWhoseSelftestVerifyRecomputes() throws {
+        let p = try project()
+        var r = try p.proj("repro")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(r.out.contains("split raw.csv: 960 train rows -> data/train.csv, 240 test rows -> data/test.csv"))
+        #expect(p.read("plots/rounds.csv")?.split(separator: "\n").count == 26)
+        let metrics = try #require(try JSONSerialization.jsonObject(with: Data((p.read("metrics/eval.json") ?? "").utf8)) as? [String: Any])
+        #expect((metrics["accuracy"] as? Double ?? 0) > 0.85)
+        #expect(metrics["rows"] as? Int == 240)
+
+        // Training again from the same data, params and seed gives the same model bytes: nothing downstream runs.
+        r = try p.proj("repro", "-f", "-s", "train")
+        #expect(r.code == 0)
+        #expect(try p.proj("status").out == "Everything is fresh (3 stages).\n")
+
+        r = try p.proj("bundle")
+        #expect(r.code == 0, "\(r.err)")
+        r = try p.proj("verify", "bundles/detector-1.0.0.tar")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(r.out.contains("  ok   selftest   4 rows reproduce their recorded outputs"))
+        #expect(r.out.contains("  ok   schema     87 input and 2 output columns"))
+    }
+
+    @Test func badDataFailsTheStageAndWritesNoLock() throws {
+        let p = try project(rows: 50)
+        let text = try #require(p.read("raw.csv"))
+        try p.write("raw.csv", text.replacingOccurrences(of: ",legitimate\n", with: ",benign\n"))
+        try p.proj("repro", "ingest")
+        let r = try p.proj("repro")
+        #expect(r.code == 1)
+        #expect(r.out.contains("unknown label 'benign' (expected legitimate or phishing)") || r.err.contains("unknown label 'benign' (expected legitimate or phishing)"))
+        #expect(!p.exists("lockfiles/train.lock"))
+        #expect(!p.exists("models/model.ubj"))
+    }
+}
