@@ -39,8 +39,13 @@ struct BundleContents {
         var locks: [Value.Entry] = []
         var params: [String: Value] = [:]
         for i in workspace.project.graph.order {
-            let name = workspace.project.stages[i].name
-            guard case .success(let lock?) = workspace.lock(of: name) else { continue }
+            let stage = workspace.project.stages[i]
+            let name = stage.name
+            guard case .success(var lock?) = workspace.lock(of: name) else { continue }
+            // Provenance keeps the artifacts (outs) and the metrics the bundle carries; other metrics
+            // and plots (timings, curves) do not make the bundle and would only make it unreproducible.
+            let artifacts = Set(stage.outs.filter { $0.kind == .out || spec.metrics.contains($0.path) }.map(\.path))
+            lock.outs = lock.outs.filter { artifacts.contains($0.key) }
             let text = lock.yaml
             guard case .map(let entries)? = try? YAMLParser.parse(text, file: Workspace.lockPath(name))?.value else { continue }
             locks.append(.init(name, .map(entries.filter { $0.key != "stage" })))

@@ -70,6 +70,12 @@ import Testing
         #expect(r.code == 0, "\(r.out)\(r.err)")
         #expect(r.out.contains("  ok   selftest   4 rows reproduce their recorded outputs"))
         #expect(r.out.contains("  ok   schema     87 input and 2 output columns"))
+
+        // Evaluating again rewrites the timing file, which is not part of the bundle: same content, no conflict.
+        #expect(try p.proj("repro", "-f", "-s", "evaluate").code == 0)
+        r = try p.proj("bundle")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("detector 1.0.0 is unchanged"))
     }
 
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
