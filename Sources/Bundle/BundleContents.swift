@@ -112,7 +112,7 @@ struct BundleContents {
                     throw .usage("bundle.selftest.data: \(spec.selftestData) has no column '\(column.name)' (the schema's input)\(Suggestion.hint(for: column.name, in: header))")
                 }
                 let field = i < row.count ? row[i] : ""
-                guard let value = typed(field, column) else {
+                guard let value = column.value(from: field) else {
                     throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1), column '\(column.name)': '\(field)' is not a \(column.type.rawValue)")
                 }
                 if let problem = Schema.mismatch(value, column) { throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1): \(problem)") }
@@ -130,21 +130,6 @@ struct BundleContents {
             return Selftest(inputs: inputs, outputs: outputs)
         } catch {
             throw .usage("the \(spec.flavor) loader could not run the selftest rows: \(error)")
-        }
-    }
-
-    static func typed(_ field: String, _ column: Schema.Column) -> Value? {
-        if field.isEmpty && column.type != .string { return .null }
-        switch column.type {
-        case .string: return .string(field)
-        case .int: return Int(field).map(Value.int) ?? Double(field).flatMap { $0 == $0.rounded() ? Value.int(Int($0)) : nil }
-        case .double: return Double(field).map(Value.double)
-        case .bool:
-            switch field.lowercased() {
-            case "true", "1": return .bool(true)
-            case "false", "0": return .bool(false)
-            default: return nil
-            }
         }
     }
 }

@@ -115,6 +115,7 @@ public struct Schema: Sendable, Equatable {
     }
 
     /// Why `value` does not fit `column`, or nil when it does.
+    /// (See also `Column.value(from:)` for reading a CSV field as the column's type.)
     public static func mismatch(_ value: Value, _ column: Column) -> String? {
         if value == .null { return column.nullable ? nil : "'\(column.name)' is null but the column is not nullable" }
         let number: Double?
@@ -132,5 +133,23 @@ public struct Schema: Sendable, Equatable {
             return "'\(column.name)' is \(value.inlineText), not one of \(Value.list(values).inlineText)"
         }
         return nil
+    }
+}
+
+extension Schema.Column {
+    /// A CSV field read as this column's type: empty is null (for non-strings); nil when it does not parse.
+    public func value(from field: String) -> Value? {
+        if field.isEmpty && type != .string { return .null }
+        switch type {
+        case .string: return .string(field)
+        case .int: return Int(field).map(Value.int) ?? Double(field).flatMap { $0 == $0.rounded() && abs($0) < 1e15 ? Value.int(Int($0)) : nil }
+        case .double: return Double(field).map(Value.double)
+        case .bool:
+            switch field.lowercased() {
+            case "true", "1": return .bool(true)
+            case "false", "0": return .bool(false)
+            default: return nil
+            }
+        }
     }
 }

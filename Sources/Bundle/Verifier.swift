@@ -56,14 +56,45 @@ public enum Verifier {
     }
 
     static func verify(_ path: String, options: VerifyOptions, sink: EntrySink?) -> VerifyReport {
+        verifyKeeping(path, options: options, sink: sink).report
+    }
+
+    /// A verified bundle's model, ready to predict: what `proj predict` and `proj serve` load.
+    public struct LoadedModel {
+        public var manifest: Manifest
+        public var schema: Schema
+        public var predictor: any Predictor
+        public var report: VerifyReport
+    }
+
+    /// Verifies the bundle (every check must pass) and loads its model with the flavor's loader.
+    public static func load(_ path: String, options: VerifyOptions) throws(BundleError) -> LoadedModel {
+        let (report, scanned, schema) = verifyKeeping(path, options: options, sink: nil, keepModel: true)
+        if let failure = report.failure { throw failure }
+        guard let scanned, let schema, let manifest = report.manifest else { throw .invalid(entry: nil, reason: "not verified") }
+        guard let loader = options.loaders.byFlavor[manifest.flavor] else {
+            throw .usage("this proj has no loader for flavor '\(manifest.flavor)' (it has: \(options.loaders.byFlavor.keys.sorted().joined(separator: ", ")))")
+        }
+        do {
+            let predictor = try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema)
+            return LoadedModel(manifest: manifest, schema: schema, predictor: predictor, report: report)
+        } catch {
+            throw .invalid(entry: manifest.entry, reason: "the \(manifest.flavor) loader failed: \(error)")
+        }
+    }
+
+    static func verifyKeeping(_ path: String, options: VerifyOptions, sink: EntrySink?, keepModel: Bool = false)
+        -> (report: VerifyReport, scanned: ScannedBundle?, schema: Schema?) {
         var report = VerifyReport(path: path, checks: [])
-        func finish(_ error: BundleError, at check: String) -> VerifyReport {
+        var kept: ScannedBundle?
+        var keptSchema: Schema?
+        func finish(_ error: BundleError, at check: String) -> (VerifyReport, ScannedBundle?, Schema?) {
             report.failure = error
             report.checks.append(Check(name: check, outcome: .failed, detail: error.description))
             for name in checkNames.drop(while: { $0 != check }).dropFirst() {
                 report.checks.append(Check(name: name, outcome: .skipped, detail: "not checked"))
             }
-            return report
+            return (report, nil, nil)
         }
         // Format and structure: the manifest is read first.
         let head: (bytes: [UInt8], manifest: Manifest, signed: Bool, compression: String)
@@ -75,7 +106,7 @@ public enum Verifier {
 
         let loader = options.loaders.byFlavor[head.manifest.flavor]
         let scanned: ScannedBundle
-        do { scanned = try BundleReader.scan(path, maxSize: options.maxSize, keepModel: loader != nil, sink: sink) } catch {
+        do { scanned = try BundleReader.scan(path, maxSize: options.maxSize, keepModel: loader != nil || keepModel, sink: sink) } catch {
             return finish(error, at: "files")
         }
         report.checks.append(Check(name: "files", outcome: .passed,
@@ -96,7 +127,9 @@ public enum Verifier {
         do {
             report.checks.append(try selftestCheck(scanned, schema: schema, loader: loader))
         } catch { return finish(error, at: "selftest") }
-        return report
+        kept = scanned
+        keptSchema = schema
+        return (report, kept, keptSchema)
     }
 
     static func signatureCheck(_ scanned: ScannedBundle, options: VerifyOptions) throws(BundleError) -> (Check, PublicKey?) {

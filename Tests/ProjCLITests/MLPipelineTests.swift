@@ -71,6 +71,20 @@ import Testing
         #expect(r.out.contains("  ok   selftest   4 rows reproduce their recorded outputs"))
         #expect(r.out.contains("  ok   schema     87 input and 2 output columns"))
 
+        // Scoring a CSV with the verified bundle: one line per row, the same probabilities as the selftest.
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "data/test.csv")
+        #expect(r.code == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 241)
+        #expect(lines.first == "label,probability")
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "data/test.csv", "--format", "jsonl", "--output", "out.jsonl")
+        #expect(r.code == 0)
+        #expect(p.read("out.jsonl")?.split(separator: "\n").count == 240)
+        #expect(p.read("out.jsonl")?.hasPrefix("{\"label\": ") == true)
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "params.yaml")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("Error: params.yaml has no column 'length_url', which the model takes (it takes 87 columns: "))
+
         // Evaluating again rewrites the timing file, which is not part of the bundle: same content, no conflict.
         #expect(try p.proj("repro", "-f", "-s", "evaluate").code == 0)
         r = try p.proj("bundle")

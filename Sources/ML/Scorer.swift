@@ -1,0 +1,52 @@
+import Bundle
+import YAML
+
+/// `proj predict`: scores every row of a CSV file with a verified bundle's model, in batches, writing
+/// one output line per row as soon as its batch is done.
+public enum Scorer {
+    public enum Format: String, Sendable, CaseIterable { case csv, jsonl }
+
+    /// Scores `input`; `write` receives output text in order, `progress` (rows done, total) after each batch.
+    public static func score(input: String, model: Verifier.LoadedModel, format: Format, batch: Int = 1024,
+                             write: (String) -> Void, progress: (Int, Int) -> Void) throws -> Int {
+        let table = try Table.read(input)
+        var indices: [Int] = []
+        for column in model.schema.input {
+            guard let i = table.header.firstIndex(of: column.name) else {
+                throw MLError("\(input) has no column '\(column.name)', which the model takes (it takes \(model.schema.input.count) columns: \(model.schema.input.prefix(5).map(\.name).joined(separator: ", "))\(model.schema.input.count > 5 ? ", ..." : ""))")
+            }
+            indices.append(i)
+        }
+        let outputs = model.schema.output.map(\.name)
+        if format == .csv { write(outputs.joined(separator: ",") + "\n") }
+        var start = 0
+        while start < table.rows.count {
+            let end = min(start + batch, table.rows.count)
+            var rows: [[Value.Entry]] = []
+            rows.reserveCapacity(end - start)
+            for r in start..<end {
+                var entries: [Value.Entry] = []
+                for (column, i) in zip(model.schema.input, indices) {
+                    let field = table.rows[r][i]
+                    guard let value = column.value(from: field) else {
+                        throw MLError("\(input): row \(r + 2), column '\(column.name)': '\(field)' is not a \(column.type.rawValue)")
+                    }
+                    entries.append(.init(column.name, value))
+                }
+                rows.append(entries)
+            }
+            var text = ""
+            for result in try model.predictor.predict(rows) {
+                let values = outputs.map { name in result.first { $0.key == name }?.value ?? .null }
+                switch format {
+                case .csv: text += values.map { $0 == .null ? "" : $0.inlineText }.joined(separator: ",") + "\n"
+                case .jsonl: text += "{" + zip(outputs, values).map { JSONEmitter.string($0) + ": " + JSONEmitter.emit($1).dropLast() }.joined(separator: ", ") + "}\n"
+                }
+            }
+            write(text)
+            start = end
+            progress(start, table.rows.count)
+        }
+        return table.rows.count
+    }
+}
