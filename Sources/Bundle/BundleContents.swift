@@ -113,7 +113,7 @@ struct BundleContents {
                 }
                 let field = i < row.count ? row[i] : ""
                 guard let value = column.value(from: field) else {
-                    throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1), column '\(column.name)': '\(field)' is not a \(column.type.rawValue)")
+                    throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1), column '\(column.name)': '\(field)' is not \(column.type.withArticle)")
                 }
                 if let problem = Schema.mismatch(value, column) { throw .usage("bundle.selftest.data: \(spec.selftestData) row \(r + 1): \(problem)") }
                 entries.append(.init(column.name, value))

@@ -12,7 +12,11 @@ import YAML
 ///   - {name: probability, type: double, min: 0, max: 1}
 /// ```
 public struct Schema: Sendable, Equatable {
-    public enum ColumnType: String, Sendable, CaseIterable { case string, int, double, bool }
+    public enum ColumnType: String, Sendable, CaseIterable {
+        case string, int, double, bool
+        /// "an int", "a double": for messages.
+        public var withArticle: String { self == .int ? "an int" : "a \(rawValue)" }
+    }
 
     public struct Column: Sendable, Equatable {
         public var name: String

@@ -29,7 +29,7 @@ public enum Scorer {
                 for (column, i) in zip(model.schema.input, indices) {
                     let field = table.rows[r][i]
                     guard let value = column.value(from: field) else {
-                        throw MLError("\(input): row \(r + 2), column '\(column.name)': '\(field)' is not a \(column.type.rawValue)")
+                        throw MLError("\(input): row \(r + 2), column '\(column.name)': '\(field)' is not \(column.type.withArticle)")
                     }
                     entries.append(.init(column.name, value))
                 }

@@ -6,8 +6,8 @@ import ML
 struct MLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
-        abstract: "ML steps for pipeline stages: split, train (XGBoost), evaluate.",
-        subcommands: [SplitStep.self, TrainStep.self, EvaluateStep.self]
+        abstract: "ML steps for pipeline stages: split, validate (schema and KS drift), train (XGBoost), evaluate.",
+        subcommands: [SplitStep.self, ValidateStep.self, TrainStep.self, EvaluateStep.self]
     )
 }
 
@@ -94,5 +94,27 @@ struct EvaluateStep: ParsableCommand {
             try Steps.evaluate(model: model, schema: schema, testPath: input, target: target.value, metrics: metrics, roc: roc, timing: timing)
         }
         print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
+    }
+}
+
+struct ValidateStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check train and test CSVs against a data schema, and report KS drift per numeric column.",
+        discussion: "Fails naming the row and column of the first violations; the schema's input columns are the features, its output the label."
+    )
+    @Option(help: "Training CSV.") var train: String
+    @Option(help: "Test CSV.") var test: String
+    @Option(help: "The data schema (input/output columns, as in a bundle's schema.yaml).") var schema: String
+    @Option(help: "Drift when the KS p-value is below this.") var threshold = 0.05
+    @Option(help: "Validation report output (.json).") var report: String
+    @Option(help: "Drift report output (.json).") var drift: String
+
+    func run() throws {
+        let (rows, results) = try runStep {
+            try Steps.validate(train: train, test: test, schemaPath: schema, threshold: threshold, report: report, drift: drift)
+        }
+        let drifted = results.filter(\.drifted).map(\.column)
+        print("validated \(rows) rows against \(schema); drift (KS, p < \(threshold)) in \(drifted.count) of \(results.count) numeric columns\(drifted.isEmpty ? "" : ": " + drifted.prefix(8).joined(separator: ", "))")
     }
 }
