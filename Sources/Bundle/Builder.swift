@@ -61,7 +61,10 @@ public enum Builder {
         let project = workspace.project
 
         let stale: [String]
-        do { stale = try Status.evaluate(workspace).filter { $0.status != .fresh }.map(\.name) } catch { throw .runner(error) }
+        let relevant = BundleContents.relevantStages(workspace, spec: spec).map { project.stages[$0].name }
+        do {
+            stale = relevant.isEmpty ? [] : try Status.evaluate(workspace, targets: relevant).filter { $0.status != .fresh }.map(\.name)
+        } catch { throw .runner(error) }
         if !stale.isEmpty && !options.allowStale { throw .stale(stale) }
 
         let contents = try BundleContents.collect(workspace, spec: spec, loaders: options.loaders)

@@ -38,7 +38,8 @@ struct BundleContents {
 
         var locks: [Value.Entry] = []
         var params: [String: Value] = [:]
-        for i in workspace.project.graph.order {
+        let relevant = Set(relevantStages(workspace, spec: spec))
+        for i in workspace.project.graph.order where relevant.contains(i) {
             let stage = workspace.project.stages[i]
             let name = stage.name
             guard case .success(var lock?) = workspace.lock(of: name) else { continue }
@@ -58,6 +59,17 @@ struct BundleContents {
         if let first = duplicates.first { throw .usage("two files would be stored as '\(first)' in the bundle; rename one") }
         return BundleContents(files: files, modelEntry: modelEntry, schema: schema, metrics: .map(metrics),
                               params: .map(params.keys.sorted().map { .init($0, params[$0]!) }), locks: .map(locks))
+    }
+
+    /// The stages that produced what the bundle holds, and everything upstream of them, in run order:
+    /// the bundle's provenance, and the stages that must be fresh to bundle.
+    static func relevantStages(_ workspace: Workspace, spec: BundleSpec) -> [Int] {
+        let sources = [spec.model, spec.schema, spec.selftestData] + spec.metrics + spec.include
+        let producers = workspace.project.stages.indices.filter { i in
+            workspace.project.stages[i].outs.contains { out in sources.contains { Paths.overlap($0, out.path) } }
+        }
+        let closure = workspace.project.graph.closure(upstreamOf: producers)
+        return workspace.project.graph.order.filter { closure.contains($0) }
     }
 
     static func generated(_ name: String, _ bytes: [UInt8]) -> BundleFile {

@@ -44,13 +44,16 @@ public enum Steps {
     /// Trains on `trainPath` (holding out `validationFraction` for per-round curves), writes the model (UBJSON),
     /// the bundle schema of its inputs and outputs, and a per-round CSV of train/validation loss, accuracy,
     /// precision and recall. The final model is trained on all of `trainPath`.
+    /// With a `featurizer`, the features come from the `url` column, `featurizer.json` is written beside the
+    /// model, and the schema takes a raw URL.
     public static func train(trainPath: String, target: Target, exclude: [String], params: XGBoostParams, validationFraction: Double,
-                             model: String, schema: String, plots: String) throws -> BinaryMetrics {
+                             model: String, schema: String, plots: String, featurizer: Featurizer? = nil) throws -> BinaryMetrics {
         let table = try Table.read(trainPath)
         let labelColumn = try table.column(target.column, in: trainPath)
         let parts = Split.stratified(table, labelColumn: labelColumn, testFraction: validationFraction, seed: params.seed &+ 1)
         func dataset(_ t: Table) throws -> Dataset {
-            try Dataset.from(t, path: trainPath, target: target.column, positive: target.positive, negative: target.negative, exclude: exclude)
+            if let featurizer { return try Dataset.featurized(t, path: trainPath, featurizer: featurizer, target: target) }
+            return try Dataset.from(t, path: trainPath, target: target.column, positive: target.positive, negative: target.negative, exclude: exclude)
         }
         let fit = try dataset(parts.train), validation = try dataset(parts.test)
         var curve = "round,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
@@ -66,7 +69,12 @@ public enum Steps {
         let all = try dataset(table)
         let booster = try XGBooster.train(features: all.features, columns: all.columns.count, labels: all.labels, params: params.pairs, rounds: params.rounds)
         try write(Data(try booster.save()), to: model)
-        try write(Data(schemaText(columns: all.columns).utf8), to: schema)
+        if let featurizer {
+            try write(Data(featurizer.json.utf8), to: URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent(Featurizer.fileName).path)
+            try write(Data(Featurizer.schemaText.utf8), to: schema)
+        } else {
+            try write(Data(schemaText(columns: all.columns).utf8), to: schema)
+        }
         try write(Data(curve.utf8), to: plots)
         return last ?? BinaryMetrics(probabilities: [], labels: [])
     }
@@ -78,11 +86,17 @@ public enum Steps {
         guard let schemaText = try? String(contentsOfFile: schema, encoding: .utf8) else { throw MLError("cannot read \(schema)") }
         let inputs = try Schema.parse(schemaText, file: schema).input.map(\.name)
         let table = try Table.read(testPath)
-        let data = try Dataset.from(table, path: testPath, target: target.column, positive: target.positive, negative: target.negative,
+        let featurizerPath = URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent(Featurizer.fileName).path
+        let data: Dataset
+        if inputs == ["url"], let bytes = FileManager.default.contents(atPath: featurizerPath) {
+            data = try Dataset.featurized(table, path: testPath, featurizer: try Featurizer.parse([UInt8](bytes)), target: target)
+        } else {
+            data = try Dataset.from(table, path: testPath, target: target.column, positive: target.positive, negative: target.negative,
                                     exclude: [], columns: inputs)
+        }
         let booster = try XGBooster.load([UInt8](bytes))
         let start = DispatchTime.now().uptimeNanoseconds
-        let p = try booster.predict(data.features, columns: inputs.count)
+        let p = try booster.predict(data.features, columns: data.columns.count)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let result = BinaryMetrics(probabilities: p, labels: data.labels)
         var value = result.value

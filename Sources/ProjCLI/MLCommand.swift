@@ -63,8 +63,16 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Model output (.ubj).") var model: String
     @Option(help: "Bundle schema output (.yaml).") var schema: String
     @Option(help: "Per-round curves output (.csv).") var plots: String
+    @Option(help: "Compute the features from the url column: url-structure. The model then takes a raw URL.") var featurizer: String?
 
     func run() throws {
+        var chosen: Featurizer?
+        if let featurizer {
+            guard let f = Featurizer(rawValue: featurizer) else {
+                throw ValidationError("unknown featurizer '\(featurizer)' (known: \(Featurizer.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            chosen = f
+        }
         var params = XGBoostParams()
         params.rounds = rounds
         params.maxDepth = maxDepth
@@ -73,7 +81,7 @@ struct TrainStep: ParsableCommand {
         params.seed = seed
         let m = try runStep {
             try Steps.train(trainPath: input, target: target.value, exclude: exclude, params: params, validationFraction: validationFraction,
-                            model: model, schema: schema, plots: plots)
+                            model: model, schema: schema, plots: plots, featurizer: chosen)
         }
         print(String(format: "trained %d rounds: validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", rounds, m.accuracy, m.f1, m.rocAUC, model))
     }

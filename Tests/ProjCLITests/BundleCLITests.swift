@@ -95,6 +95,29 @@ func sha256(_ path: String) throws -> String {
         #expect(r.out.contains("  STALE      built with stale stages: train\n"))
     }
 
+    @Test func onlyStagesBehindTheBundleCount() throws {
+        let p = try project()
+        try p.write("project.yaml", bundleProject["project.yaml"]!.replacingOccurrences(of: "bundle:\n", with: """
+              report:
+                cmd: wc -l data.csv > report.txt
+                deps: [data.csv]
+                outs: [report.txt]
+            bundle:
+
+            """))
+        try p.proj("repro", "train")
+        // `report` never ran: it is stale, but the bundle does not come from it.
+        var r = try p.proj("bundle")
+        #expect(r.code == 0, "\(r.err)")
+        r = try p.proj("inspect", "--json", "bundles/demo-1.0.0.tar")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let stages = (json["provenance"] as? [String: Any])?["stages"] as? [String: Any]
+        #expect(stages.map { Array($0.keys) } == ["train"])
+        // Running it later changes nothing in the bundle.
+        try p.proj("repro")
+        #expect(try p.proj("bundle").out.hasPrefix("demo 1.0.0 is unchanged"))
+    }
+
     @Test func twoBuildsInDifferentDirectoriesAtDifferentTimesAreByteIdentical() throws {
         let a = try project(), b = try project()
         #expect(try a.proj("repro").code == 0)

@@ -92,6 +92,54 @@ import Testing
         #expect(r.out.hasPrefix("detector 1.0.0 is unchanged"))
     }
 
+    @Test func aRawURLModelBundlesAndScoresURLs() throws {
+        let p = try project(rows: 1500)
+        try p.write("project.yaml", """
+            name: url-detector
+            version: 1.0.0
+            stages:
+              ingest:
+                cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
+                deps: [raw.csv]
+                outs: [data/train.csv, data/test.csv]
+              train:
+                cmd: >-
+                  proj ml train --featurizer url-structure --input data/train.csv --rounds 40
+                  --model models/url/model.ubj --schema models/url-schema.yaml --plots plots/rounds.csv
+                deps: [data/train.csv]
+                outs: [models/url, models/url-schema.yaml]
+                plots: [plots/rounds.csv]
+              evaluate:
+                cmd: >-
+                  proj ml evaluate --model models/url/model.ubj --schema models/url-schema.yaml --input data/test.csv
+                  --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
+                deps: [models/url, models/url-schema.yaml, data/test.csv]
+                metrics: [metrics/eval.json, metrics/timing.json]
+            bundle:
+              model: models/url
+              flavor: xgboost
+              schema: models/url-schema.yaml
+              metrics: [metrics/eval.json]
+              selftest: {data: data/test.csv, rows: 3}
+
+            """)
+        var r = try p.proj("repro")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(p.read("models/url/featurizer.json")?.contains("\"featurizer\": \"url-structure\"") == true)
+        let metrics = try #require(try JSONSerialization.jsonObject(with: Data((p.read("metrics/eval.json") ?? "").utf8)) as? [String: Any])
+        #expect((metrics["accuracy"] as? Double ?? 0) > 0.75)
+        r = try p.proj("bundle")
+        #expect(r.code == 0, "\(r.err)")
+        r = try p.proj("verify", "bundles/url-detector-1.0.0.tar")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(r.out.contains("  ok   schema     1 input and 2 output columns"))
+        #expect(r.out.contains("  ok   selftest   3 rows reproduce their recorded outputs"))
+        try p.write("urls.csv", "url\nhttps://www.example.com/\nhttp://paypal-login.secure-update.example.ru/wp-admin/verify.php?id=1\n")
+        r = try p.proj("predict", "bundles/url-detector-1.0.0.tar", "--input", "urls.csv")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").count == 3)
+    }
+
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
         let p = try project(rows: 50)
         let text = try #require(p.read("raw.csv"))
