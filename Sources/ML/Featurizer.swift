@@ -51,11 +51,7 @@ extension Dataset {
         var features: [Float] = [], labels: [Float] = []
         features.reserveCapacity(table.rows.count * featurizer.featureNames.count)
         for (r, row) in table.rows.enumerated() {
-            switch row[t] {
-            case target.positive: labels.append(1)
-            case target.negative: labels.append(0)
-            case let other: throw MLError("\(path): row \(r + 2), column '\(target.column)': unknown label '\(other)' (expected \(target.negative) or \(target.positive))")
-            }
+            labels.append(try target.label(row[t], row: r, path: path))
             features += featurizer.features(row[u]).map(Float.init)
         }
         return Dataset(features: features, columns: featurizer.featureNames, labels: labels)

@@ -12,6 +12,15 @@ public struct Target: Sendable {
         self.positive = positive
         self.negative = negative
     }
+
+    /// 1 for the positive value, 0 for the negative; anything else is an error naming the row.
+    func label(_ value: String, row: Int, path: String) throws(MLError) -> Float {
+        switch value {
+        case positive: return 1
+        case negative: return 0
+        default: throw MLError("\(path): row \(row + 2), column '\(column)': unknown label '\(value)' (expected \(negative) or \(positive))")
+        }
+    }
 }
 
 /// Gradient-boosted trees through XGBoost.

@@ -64,11 +64,7 @@ public struct Dataset: Sendable {
         features.reserveCapacity(indices.count * table.rows.count)
         var labels: [Float] = []
         for (r, row) in table.rows.enumerated() {
-            switch row[t] {
-            case positive: labels.append(1)
-            case negative: labels.append(0)
-            case let other: throw MLError("\(path): row \(r + 2), column '\(target)': unknown label '\(other)' (expected \(negative) or \(positive))")
-            }
+            labels.append(try Target(column: target, positive: positive, negative: negative).label(row[t], row: r, path: path))
             for (k, i) in indices.enumerated() {
                 let cell = row[i]
                 if cell.isEmpty { features.append(.nan); continue }
