@@ -37,7 +37,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Layer 7: tabular data, metrics, models (XGBoost via its C API) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "Bundle", "YAML", "Fingerprint"]),
+        .target(name: "ML", dependencies: ["CXGBoost", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
             "Runner", "Bundle", "ML", "ProjectModel",

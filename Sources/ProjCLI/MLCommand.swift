@@ -6,8 +6,8 @@ import ML
 struct MLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
-        abstract: "ML steps for pipeline stages: split, validate (schema and KS drift), train (XGBoost), evaluate.",
-        subcommands: [SplitStep.self, ValidateStep.self, TrainStep.self, EvaluateStep.self]
+        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), split, validate (schema and KS drift), train (XGBoost), evaluate.",
+        subcommands: [FetchStep.self, SplitStep.self, ValidateStep.self, TrainStep.self, EvaluateStep.self]
     )
 }
 
@@ -124,5 +124,27 @@ struct ValidateStep: ParsableCommand {
         }
         let drifted = results.filter(\.drifted).map(\.column)
         print("validated \(rows) rows against \(schema); drift (KS, p < \(threshold)) in \(drifted.count) of \(results.count) numeric columns\(drifted.isEmpty ? "" : ": " + drifted.prefix(8).joined(separator: ", "))")
+    }
+}
+
+struct FetchStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Get a file pinned by SHA-256: from the project cache, else from the first mirror that serves exactly those bytes.",
+        discussion: "Mirrors are tried in order (http, https, file URLs or paths); one serving other bytes is refused and the next tried."
+    )
+    @Option(help: "The file's SHA-256.") var sha256: String
+    @Option(name: .customLong("url"), help: "A mirror (repeat the option; tried in order).") var urls: [String] = []
+    @Option(help: "Where to put the file.") var output: String
+    @Option(help: "The cache directory (the project's .proj/cache).") var cache = ".proj/cache"
+
+    func run() throws {
+        let outcome = try runStep {
+            try Fetch.run(sha256: sha256, mirrors: urls, output: output, cacheDirectory: cache) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        }
+        switch outcome {
+        case .cached: print("\(output): sha256 \(sha256.prefix(12)) from the cache")
+        case .downloaded(let mirror): print("\(output): sha256 \(sha256.prefix(12)) from \(mirror)")
+        }
     }
 }
