@@ -61,9 +61,10 @@ public enum StoreClient {
             }
             version = parts[1]
         } else {
-            version = index.versions(of: name).last!
+            guard let newest = index.versions(of: name).last else { throw .store("\(name) has no versions in \(store.location)") }
+            version = newest
         }
-        let entry = versions[version]!
+        guard let entry = versions[version] else { throw .store("\(name)@\(version) is not in \(store.location)") }
         if EntryPath.problem(entry.file) != nil || entry.file.contains("/") || entry.file.hasPrefix(".") {
             throw .store("store index names an unsafe file '\(entry.file)'")
         }
