@@ -48,7 +48,7 @@ public struct KeyStore: Sendable {
 
     static func checkName(_ name: String) throws(BundleError) {
         guard !name.isEmpty, !name.hasPrefix("."), name.count <= 64,
-              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }) else {
+              name.unicodeScalars.allSatisfy({ ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "._-".unicodeScalars.contains($0) }) else {
             throw .key("bad key name '\(name)': use letters, digits, '.', '_' and '-' (up to 64)")
         }
     }

@@ -86,8 +86,6 @@ public enum Verifier {
     static func verifyKeeping(_ path: String, options: VerifyOptions, sink: EntrySink?, keepModel: Bool = false)
         -> (report: VerifyReport, scanned: ScannedBundle?, schema: Schema?) {
         var report = VerifyReport(path: path, checks: [])
-        var kept: ScannedBundle?
-        var keptSchema: Schema?
         func finish(_ error: BundleError, at check: String) -> (VerifyReport, ScannedBundle?, Schema?) {
             report.failure = error
             report.checks.append(Check(name: check, outcome: .failed, detail: error.description))
@@ -127,9 +125,7 @@ public enum Verifier {
         do {
             report.checks.append(try selftestCheck(scanned, schema: schema, loader: loader))
         } catch { return finish(error, at: "selftest") }
-        kept = scanned
-        keptSchema = schema
-        return (report, kept, keptSchema)
+        return (report, scanned, schema)
     }
 
     static func signatureCheck(_ scanned: ScannedBundle, options: VerifyOptions) throws(BundleError) -> (Check, PublicKey?) {

@@ -36,4 +36,27 @@ public enum AtomicFile {
     public static func write(_ text: String, to path: String, mode: Int = 0o644) throws(FingerprintError) {
         try write(Data(text.utf8), to: path, mode: mode)
     }
+
+    /// Copies `source` to `target` through a temporary file beside it and a rename, so readers never see a
+    /// partial file; with `durable`, the file and the directory are fsynced. A directory at `target` is replaced.
+    public static func copy(_ source: String, to target: String, mode: Int, durable: Bool = true) throws(FingerprintError) {
+        let fm = FileManager.default
+        let dir = (target as NSString).deletingLastPathComponent
+        let temp = dir + "/.proj-tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: source, toPath: temp)
+            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: temp)
+            if durable { FileSystem.sync(path: temp) }
+            if FileSystem.stat(target)?.kind == .directory { try fm.removeItem(atPath: target) }
+            guard rename(temp, target) == 0 else { throw FingerprintError.unwritable(path: target, reason: FileSystem.errorText()) }
+            if durable { FileSystem.sync(path: dir) }
+        } catch let error as FingerprintError {
+            try? fm.removeItem(atPath: temp)
+            throw error
+        } catch {
+            try? fm.removeItem(atPath: temp)
+            throw FingerprintError.unwritable(path: target, reason: error.localizedDescription)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Bundle
+import Fingerprint
 import Foundation
 import YAML
 
@@ -122,10 +123,8 @@ public enum Steps {
             + "output:\n  - {name: label, type: int, values: [0, 1]}\n  - {name: probability, type: double, min: 0, max: 1}\n"
     }
 
+    /// Writes an output file atomically (temp + fsync + rename), creating its directory.
     static func write(_ data: Data, to path: String) throws(MLError) {
-        do {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch { throw MLError("cannot write \(path): \(error.localizedDescription)") }
+        do { try AtomicFile.write(data, to: path) } catch { throw MLError("\(error)") }
     }
 }

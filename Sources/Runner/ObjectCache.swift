@@ -41,7 +41,7 @@ public final class ObjectCache: Sendable {
     private func storeFile(_ source: String, sha256: String, size: Int64) throws(FingerprintError) {
         let target = path(sha256)
         if FileSystem.stat(target)?.size == size { return }
-        try copy(source, to: target, mode: 0o444)
+        try AtomicFile.copy(source, to: target, mode: 0o444)
         // The file may have changed between hashing and copying: check what landed.
         let (landed, _) = try FileSystem.sha256(path: target, buffer: HashBuffer(size: 1 << 16))
         if landed != sha256 {
@@ -66,40 +66,19 @@ public final class ObjectCache: Sendable {
     /// Restores `digest` to the workspace path `absolute`, replacing what is there.
     public func restore(_ digest: FileDigest, to absolute: String) throws(FingerprintError) {
         guard digest.isDirectory else {
-            try copy(path(digest.sha256), to: absolute, mode: 0o644)
+            try AtomicFile.copy(path(digest.sha256), to: absolute, mode: 0o644)
             return
         }
         let entries = try manifest(digest.sha256)
         let staging = absolute + ".proj-restore-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: staging)
-        for entry in entries { try copy(path(entry.sha256), to: staging + "/" + entry.path, mode: 0o644, durable: false) }
+        for entry in entries { try AtomicFile.copy(path(entry.sha256), to: staging + "/" + entry.path, mode: 0o644, durable: false) }
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             if FileSystem.stat(absolute) != nil { try FileManager.default.removeItem(atPath: absolute) }
             try FileManager.default.moveItem(atPath: staging, toPath: absolute)
         } catch {
             throw FingerprintError.unwritable(path: absolute, reason: error.localizedDescription)
-        }
-    }
-
-    /// Copies `source` to `target` through a temporary file and a rename.
-    func copy(_ source: String, to target: String, mode: Int, durable: Bool = true) throws(FingerprintError) {
-        let fm = FileManager.default
-        let dir = (target as NSString).deletingLastPathComponent
-        let temp = dir + "/.proj-tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try fm.copyItem(atPath: source, toPath: temp)
-            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: temp)
-            if durable { FileSystem.sync(path: temp) }
-            if FileSystem.stat(target)?.kind == .directory { try fm.removeItem(atPath: target) }
-            guard rename(temp, target) == 0 else { throw FingerprintError.unwritable(path: target, reason: FileSystem.errorText()) }
-        } catch let error as FingerprintError {
-            try? fm.removeItem(atPath: temp)
-            throw error
-        } catch {
-            try? fm.removeItem(atPath: temp)
-            throw FingerprintError.unwritable(path: target, reason: error.localizedDescription)
         }
     }
 

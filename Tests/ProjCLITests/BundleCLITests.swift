@@ -266,6 +266,23 @@ func sha256(_ path: String) throws -> String {
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/pulled")) ?? []).isEmpty)
     }
 
+    @Test func aDamagedOrHostileStoreIndexIsAnError() throws {
+        let p = try project()
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try "demo: [1, 2\n".write(toFile: store + "/index.yaml", atomically: true, encoding: .utf8)
+        var r = try p.proj("list", store)
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("Error: store index is damaged: "))
+        let sha = String(repeating: "a", count: 64)
+        try "demo:\n  1.0.0: {file: ../../escape.tar, manifest: \(sha), sha256: \(sha), size: 1}\n"
+            .write(toFile: store + "/index.yaml", atomically: true, encoding: .utf8)
+        r = try p.proj("pull", "demo", store, "-o", "pulled")
+        #expect(r.code == 1)
+        #expect(r.err == "Error: store index names an unsafe file '../../escape.tar'\n")
+        #expect(!p.exists("pulled") && !FileManager.default.fileExists(atPath: p.root + "/../escape.tar"))
+    }
+
     @Test func concurrentPushesLeaveAConsistentIndex() throws {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
         var projects: [TempProject] = []

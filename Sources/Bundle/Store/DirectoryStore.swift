@@ -67,22 +67,8 @@ public struct DirectoryStore: BundleStore {
 
     /// Copies through a temporary file beside `target`, then renames (readers never see a partial object).
     private func copy(_ source: String, to target: String, mode: Int) throws(BundleError) {
-        let dir = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        let temp = dir + "/.\(URL(fileURLWithPath: target).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: source, toPath: temp)
-            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temp)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw .store("cannot copy \(source) to \(target): \(error.localizedDescription)")
+        do { try AtomicFile.copy(source, to: target, mode: mode) } catch {
+            throw .store("cannot copy \(source) to \(target): \(error)")
         }
-        FileSystem.sync(path: temp)
-        guard rename(temp, target) == 0 else {
-            let reason = FileSystem.errorText()
-            unlink(temp)
-            throw .store("cannot write \(target): \(reason)")
-        }
-        FileSystem.sync(path: dir)
     }
 }
