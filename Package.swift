@@ -36,8 +36,8 @@ let package = Package(
             "CArchive", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Layer 7: tabular data, metrics, models (XGBoost via its C API) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        // Layer 7: tabular data, metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
             "Runner", "Bundle", "ML", "ProjectModel",

@@ -56,8 +56,9 @@ public enum Builder {
             workspace = try bump(workspace, projectFile: projectFile, part: part)
         }
         let source = (try? String(contentsOfFile: projectFile, encoding: .utf8)) ?? ""
-        let spec: BundleSpec
+        var spec: BundleSpec
         do { spec = try BundleSpec.parse(workspace.project.bundle, source: source) } catch { throw .config(error) }
+        spec = try spec.resolvingFlavor(root: workspace.root)
         let project = workspace.project
 
         let stale: [String]

@@ -1,3 +1,4 @@
+import Foundation
 import ProjectModel
 import YAML
 
@@ -6,7 +7,7 @@ import YAML
 /// ```yaml
 /// bundle:
 ///   model: models/model.ubj          # a file or a directory
-///   flavor: xgboost                  # xgboost | linear | mlp
+///   flavor: xgboost                  # xgboost | linear | mlp; default: model.json's `flavor`
 ///   schema: schema.yaml
 ///   metrics: [metrics/eval.json]
 ///   include: [MODEL_CARD.md]         # stored under extra/
@@ -53,9 +54,13 @@ public struct BundleSpec: Sendable, Equatable {
             }
             return result
         }
-        let flavorNode = node["flavor"]
-        guard let flavor = flavorNode?.value.string, ModelLoaders.flavors.contains(flavor) else {
-            throw fail(flavorNode ?? node, "`bundle.flavor` must be one of \(ModelLoaders.flavors.joined(separator: ", "))")
+        // Without `flavor`, the model directory's model.json names it (see `resolvingFlavor`).
+        var flavor = ""
+        if let flavorNode = node["flavor"] {
+            guard let f = flavorNode.value.string, ModelLoaders.flavors.contains(f) else {
+                throw fail(flavorNode, "`bundle.flavor` must be one of \(ModelLoaders.flavors.joined(separator: ", "))")
+            }
+            flavor = f
         }
         guard let selftest = node["selftest"] else {
             throw fail(node, "missing `bundle.selftest`: {data: <CSV with the schema's input columns>, rows: 5}")
@@ -74,5 +79,24 @@ public struct BundleSpec: Sendable, Equatable {
         return BundleSpec(model: try path("model", in: node), flavor: flavor, schema: try path("schema", in: node),
                           metrics: try paths("metrics"), include: try paths("include"), description: description,
                           selftestData: try path("data", in: selftest, prefix: "bundle.selftest"), selftestRows: rows)
+    }
+}
+
+extension BundleSpec {
+    /// The spec with its flavor set: as written, or read from `model.json` in the model directory (which
+    /// `proj ml train` writes, naming the flavor of the kind its model factory chose).
+    func resolvingFlavor(root: String) throws(BundleError) -> BundleSpec {
+        guard flavor.isEmpty else { return self }
+        let path = root + "/" + model + "/model.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .usage("`bundle.flavor` is not set and \(model) has no model.json naming one: set it to one of \(ModelLoaders.flavors.joined(separator: ", "))")
+        }
+        guard let node = try? YAMLParser.parse(String(decoding: data, as: UTF8.self), file: path), let f = node.value["flavor"]?.string,
+              ModelLoaders.flavors.contains(f) else {
+            throw .usage("\(model)/model.json names no flavor this proj knows (\(ModelLoaders.flavors.joined(separator: ", "))): set `bundle.flavor`")
+        }
+        var spec = self
+        spec.flavor = f
+        return spec
     }
 }

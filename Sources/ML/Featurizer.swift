@@ -2,58 +2,80 @@ import Foundation
 import YAML
 
 /// Turns a raw input (the `url` column) into model features; saved beside the model as `featurizer.json`
-/// so a bundle can take raw URLs.
-public enum Featurizer: String, Sendable, CaseIterable {
-    case urlStructure = "url-structure"
+/// (plus, for the text kind, its fitted vocabulary and weights) so a bundle can take raw URLs.
+public struct Featurizer: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// The URL-structure features alone.
+        case urlStructure = "url-structure"
+        /// The URL-structure features and `text_score`, a TF-IDF n-gram logistic regression's decision value.
+        case urlText = "url-text+structure"
+    }
+
+    public var kind: Kind
+    public var text: TextModel?
 
     public static let fileName = "featurizer.json"
+    static let vocabularyFile = "text-vocabulary.bin"
+    static let weightsFile = "text-weights.bin"
 
-    public var featureNames: [String] {
-        switch self {
-        case .urlStructure: return URLStructure.names
-        }
-    }
+    public var featureNames: [String] { URLStructure.names + (kind == .urlText ? ["text_score"] : []) }
 
     /// The features of one raw input.
     public func features(_ url: String) -> [Double] {
-        switch self {
-        case .urlStructure: return URLStructure.features(url)
-        }
+        URLStructure.features(url) + (text.map { [$0.score(url)] } ?? [])
     }
 
-    /// The `featurizer.json` text.
-    public var json: String {
-        JSONEmitter.emit(.map([.init("featurizer", .string(rawValue)), .init("input", .string("url")),
-                               .init("features", .list(featureNames.map(Value.string)))]), sortKeys: false)
+    /// Fits the featurizer on training URLs; returns it and the training rows' features, whose text score
+    /// is out-of-fold.
+    public static func fit(kind: Kind, urls: [String], labels: [Float], folds: Int, seed: UInt64) throws(MLError) -> (Featurizer, [Float]) {
+        guard kind == .urlText else {
+            return (Featurizer(kind: kind, text: nil), urls.flatMap { URLStructure.features($0).map(Float.init) })
+        }
+        let (model, scores) = try TextModel.fit(urls: urls, labels: labels, folds: folds, seed: seed)
+        var x: [Float] = []
+        for (url, score) in zip(urls, scores) { x += URLStructure.features(url).map(Float.init) + [Float(score)] }
+        return (Featurizer(kind: kind, text: model), x)
     }
 
-    /// Reads `featurizer.json`; its feature list must match this proj's featurizer exactly.
-    public static func parse(_ bytes: [UInt8]) throws(MLError) -> Featurizer {
-        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: fileName),
-              let name = node.value["featurizer"]?.string else { throw MLError("\(fileName) is not readable") }
-        guard let featurizer = Featurizer(rawValue: name) else {
-            throw MLError("\(fileName) names featurizer '\(name)', unknown to this proj (it has \(allCases.map(\.rawValue).joined(separator: ", ")))")
+    /// The files that store it, by name.
+    public var files: [String: [UInt8]] {
+        let json = JSONEmitter.emit(.map([.init("featurizer", .string(kind.rawValue)), .init("input", .string("url")),
+                                          .init("features", .list(featureNames.map(Value.string)))]), sortKeys: false)
+        var out = [Featurizer.fileName: Array(json.utf8)]
+        if let text {
+            out[Featurizer.vocabularyFile] = text.vectorizer.bytes
+            out[Featurizer.weightsFile] = text.linear.bytes
         }
+        return out
+    }
+
+    /// Reads `featurizer.json` (and the text files) under `prefix`; the feature list must match this proj's exactly.
+    public static func load(_ files: [String: [UInt8]], prefix: String = "") throws(MLError) -> Featurizer {
+        let name = prefix + fileName
+        guard let bytes = files[name] else { throw MLError("missing \(name)") }
+        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name),
+              let kindName = node.value["featurizer"]?.string else { throw MLError("\(name) is not readable") }
+        guard let kind = Kind(rawValue: kindName) else {
+            throw MLError("\(name) names featurizer '\(kindName)', unknown to this proj (it has \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var featurizer = Featurizer(kind: kind, text: nil)
         guard node.value["features"] == .list(featurizer.featureNames.map(Value.string)) else {
-            throw MLError("\(fileName) lists other features than this proj's '\(name)' featurizer computes")
+            throw MLError("\(name) lists other features than this proj's '\(kindName)' featurizer computes")
+        }
+        if kind == .urlText {
+            guard let vocabulary = files[prefix + vocabularyFile], let weights = files[prefix + weightsFile] else {
+                throw MLError("the \(kindName) featurizer needs \(prefix + vocabularyFile) and \(prefix + weightsFile)")
+            }
+            let vectorizer = try TextVectorizer.parse(vocabulary, name: prefix + vocabularyFile)
+            let linear = try LinearModel.parse(weights, name: prefix + weightsFile, solver: .logreg, platt: nil)
+            guard linear.weights.count == vectorizer.count else {
+                throw MLError("\(prefix + weightsFile) holds \(linear.weights.count) weights for \(vectorizer.count) n-gram columns")
+            }
+            featurizer.text = TextModel(vectorizer: vectorizer, linear: linear)
         }
         return featurizer
     }
 
     /// The bundle schema of a model that takes a raw URL.
     static let schemaText = "input:\n  - {name: url, type: string}\noutput:\n  - {name: label, type: int, values: [0, 1]}\n  - {name: probability, type: double, min: 0, max: 1}\n"
-}
-
-extension Dataset {
-    /// Features computed by `featurizer` from the `url` column, with the target's 0/1 labels.
-    public static func featurized(_ table: Table, path: String, featurizer: Featurizer, target: Target) throws(MLError) -> Dataset {
-        let u = try table.column("url", in: path), t = try table.column(target.column, in: path)
-        var features: [Float] = [], labels: [Float] = []
-        features.reserveCapacity(table.rows.count * featurizer.featureNames.count)
-        for (r, row) in table.rows.enumerated() {
-            labels.append(try target.label(row[t], row: r, path: path))
-            features += featurizer.features(row[u]).map(Float.init)
-        }
-        return Dataset(features: features, columns: featurizer.featureNames, labels: labels)
-    }
 }

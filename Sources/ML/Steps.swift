@@ -51,76 +51,146 @@ public enum Steps {
         return (parts.train.rows.count, parts.test.rows.count)
     }
 
-    /// Trains on `trainPath` (holding out `validationFraction` for per-round curves), writes the model (UBJSON),
-    /// the bundle schema of its inputs and outputs, and a per-round CSV of train/validation loss, accuracy,
-    /// precision and recall. The final model is trained on all of `trainPath`.
-    /// With a `featurizer`, the features come from the `url` column, `featurizer.json` is written beside the
-    /// model, and the schema takes a raw URL.
-    public static func train(trainPath: String, target: Target, exclude: [String], params: XGBoostParams, validationFraction: Double,
-                             model: String, schema: String, plots: String, featurizer: Featurizer? = nil) throws -> BinaryMetrics {
-        let table = try Table.read(trainPath)
-        let labelColumn = try table.column(target.column, in: trainPath)
-        let parts = Split.stratified(table, labelColumn: labelColumn, testFraction: validationFraction, seed: params.seed &+ 1)
-        func dataset(_ t: Table) throws -> Dataset {
-            if let featurizer { return try Dataset.featurized(t, path: trainPath, featurizer: featurizer, target: target) }
-            return try Dataset.from(t, path: trainPath, target: target.column, positive: target.positive, negative: target.negative, exclude: exclude)
-        }
-        let fit = try dataset(parts.train), validation = try dataset(parts.test)
-        var curve = "round,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
-        var last: BinaryMetrics?
-        _ = try XGBooster.train(features: fit.features, columns: fit.columns.count, labels: fit.labels, params: params.pairs,
-                                rounds: params.rounds) { round, booster in
-            let t = BinaryMetrics(probabilities: try booster.predict(fit.features, columns: fit.columns.count), labels: fit.labels)
-            let v = BinaryMetrics(probabilities: try booster.predict(validation.features, columns: validation.columns.count), labels: validation.labels)
-            curve += [Double(round + 1), t.logLoss, t.accuracy, t.precision, t.recall, v.logLoss, v.accuracy, v.precision, v.recall]
-                .enumerated().map { $0.offset == 0 ? String(Int($0.element)) : String(format: "%.6f", $0.element) }.joined(separator: ",") + "\n"
-            last = v
-        }
-        let all = try dataset(table)
-        let booster = try XGBooster.train(features: all.features, columns: all.columns.count, labels: all.labels, params: params.pairs, rounds: params.rounds)
-        try write(Data(try booster.save()), to: model)
-        if let featurizer {
-            try write(Data(featurizer.json.utf8), to: URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent(Featurizer.fileName).path)
-            try write(Data(Featurizer.schemaText.utf8), to: schema)
-        } else {
-            try write(Data(schemaText(columns: all.columns).utf8), to: schema)
-        }
-        try write(Data(curve.utf8), to: plots)
-        return last ?? BinaryMetrics(probabilities: [], labels: [])
+    /// What `train` chose and how the candidates scored.
+    public struct TrainResult: Sendable {
+        public var chosen: ModelKind
+        public var cv: [(kind: String, f1: Double)]
+        public var validation: BinaryMetrics
     }
 
-    /// Scores `testPath` with the model: metrics (JSON), ROC points (CSV), and inference time per row (JSON, kept
-    /// apart because it differs from run to run).
-    public static func evaluate(model: String, schema: String, testPath: String, target: Target, metrics: String, roc: String, timing: String) throws -> BinaryMetrics {
-        guard let bytes = FileManager.default.contents(atPath: model) else { throw MLError("cannot read model \(model)") }
-        guard let schemaText = try? String(contentsOfFile: schema, encoding: .utf8) else { throw MLError("cannot read \(schema)") }
-        let inputs = try Schema.parse(schemaText, file: schema).input.map(\.name)
-        let table = try Table.read(testPath)
-        let featurizerPath = URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent(Featurizer.fileName).path
-        let data: Dataset
-        if inputs == ["url"], let bytes = FileManager.default.contents(atPath: featurizerPath) {
-            data = try Dataset.featurized(table, path: testPath, featurizer: try Featurizer.parse([UInt8](bytes)), target: target)
+    /// The model factory. Reads `trainPath`, computes the features (the table's columns, or a featurizer's
+    /// from its `url` column), preprocesses them (`preprocess`, else a median imputer and standard scaler
+    /// fitted here), scores every candidate kind by stratified k-fold cross-validated F1, and trains the
+    /// best on all rows. Writes the model directory, the bundle schema, and the chosen kind's learning
+    /// curve (per round or epoch: train and validation loss, accuracy, precision, recall; fitted on all but
+    /// `validationFraction` of the rows).
+    public static func train(trainPath: String, target: Target, exclude: [String], kinds: [ModelKind], params: FactoryParams,
+                             validationFraction: Double, model: String, schema: String, plots: String,
+                             featurizer: Featurizer.Kind? = nil, preprocess given: Preprocess? = nil) throws -> TrainResult {
+        guard !kinds.isEmpty else { throw MLError("no model kinds to train") }
+        guard params.folds >= 2 else { throw MLError("--folds must be 2 or more, not \(params.folds)") }
+        let table = try Table.read(trainPath)
+        let t = try table.column(target.column, in: trainPath)
+        var labels: [Float] = []
+        for (r, row) in table.rows.enumerated() { labels.append(try target.label(row[t], row: r, path: trainPath)) }
+        var fitted: Featurizer?
+        var columns: [String], x: [Float]
+        if let featurizer {
+            let u = try table.column("url", in: trainPath)
+            (fitted, x) = try Featurizer.fit(kind: featurizer, urls: table.rows.map { $0[u] }, labels: labels, folds: params.folds, seed: params.seed)
+            columns = fitted!.featureNames
         } else {
-            data = try Dataset.from(table, path: testPath, target: target.column, positive: target.positive, negative: target.negative,
-                                    exclude: [], columns: inputs)
+            columns = table.header.filter { $0 != target.column && !exclude.contains($0) }
+            x = try Dataset.numbers(table, path: trainPath, columns: columns)
         }
-        let booster = try XGBooster.load([UInt8](bytes))
+        // A transform step's preprocessing is fitted on table columns; computed features get a median imputer
+        // and standard scaler fitted here, on the same training rows.
+        let preprocess = (featurizer == nil ? given : nil) ?? Preprocess.fit(x, columns: columns, imputer: .median, scale: true)
+        guard preprocess.columns == columns else {
+            throw MLError("the preprocessing was fitted on other columns than the model's features (\(preprocess.columns.count) vs \(columns.count): first difference '\(zip(preprocess.columns, columns).first { $0 != $1 }.map { "\($0.0) / \($0.1)" } ?? "count")')")
+        }
+        var xt = x
+        preprocess.apply(&xt)
+        let width = columns.count
+        func rows(_ indices: [Int]) -> [Float] { indices.flatMap { xt[($0 * width)..<(($0 + 1) * width)] } }
+
+        var cv: [(kind: String, f1: Double)] = []
+        let folds = Folds.stratified(labels: labels, k: params.folds, seed: params.seed)
+        for kind in kinds where kinds.count > 1 {
+            var total = 0.0
+            for fold in folds {
+                let model = try Classifier.train(kind, x: rows(fold.train), columns: width, labels: fold.train.map { labels[$0] }, params: params)
+                total += BinaryMetrics(probabilities: try model.probabilities(rows(fold.test), columns: width), labels: fold.test.map { labels[$0] }).f1
+            }
+            cv.append((kind.rawValue, total / Double(folds.count)))
+        }
+        let chosen = kinds.count == 1 ? kinds[0] : kinds[cv.indices.max { cv[$0].f1 < cv[$1].f1 || (cv[$0].f1 == cv[$1].f1 && $0 > $1) }!]
+
+        let k = max(2, Int((1 / validationFraction).rounded()))
+        let split = Folds.stratified(labels: labels, k: k, seed: params.seed &+ 1)[0]
+        let fitX = rows(split.train), fitY = split.train.map { labels[$0] }, valX = rows(split.test), valY = split.test.map { labels[$0] }
+        var curve = "step,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
+        var last: BinaryMetrics?
+        _ = try Classifier.train(chosen, x: fitX, columns: width, labels: fitY, params: params) { step, model in
+            let a = BinaryMetrics(probabilities: try model.probabilities(fitX, columns: width), labels: fitY)
+            let v = BinaryMetrics(probabilities: try model.probabilities(valX, columns: width), labels: valY)
+            curve += String(step + 1) + "," + [a.logLoss, a.accuracy, a.precision, a.recall, v.logLoss, v.accuracy, v.precision, v.recall]
+                .map { String(format: "%.6f", $0) }.joined(separator: ",") + "\n"
+            last = v
+        }
+        let classifier = try Classifier.train(chosen, x: xt, columns: width, labels: labels, params: params)
+        let trained = TrainedModel(kind: chosen, columns: columns, featurizer: fitted, preprocess: preprocess, classifier: classifier,
+                                   cv: cv, folds: params.folds)
+        try trained.write(directory: model)
+        try write(Data((fitted == nil ? schemaText(columns: columns) : Featurizer.schemaText).utf8), to: schema)
+        try write(Data(curve.utf8), to: plots)
+        return TrainResult(chosen: chosen, cv: cv, validation: last ?? BinaryMetrics(probabilities: [], labels: []))
+    }
+
+    /// Scores `testPath` with the model directory: metrics (JSON), ROC points (CSV), and inference time per
+    /// row (JSON, kept apart because it differs from run to run).
+    public static func evaluate(model: String, testPath: String, target: Target, metrics: String, roc: String, timing: String) throws -> BinaryMetrics {
+        let trained = try TrainedModel.read(directory: model)
+        let table = try Table.read(testPath)
+        let t = try table.column(target.column, in: testPath)
+        var labels: [Float] = []
+        for (r, row) in table.rows.enumerated() { labels.append(try target.label(row[t], row: r, path: testPath)) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let p = try booster.predict(data.features, columns: data.columns.count)
+        let p = try trained.probabilities(try trained.features(table, path: testPath))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let result = BinaryMetrics(probabilities: p, labels: data.labels)
+        let result = BinaryMetrics(probabilities: p, labels: labels)
         var value = result.value
-        if case .map(var entries) = value { entries.append(.init("rows", .int(data.rows))); value = .map(entries) }
+        if case .map(var entries) = value {
+            entries.append(.init("rows", .int(labels.count)))
+            entries.append(.init("model", .string(trained.kind.rawValue)))
+            value = .map(entries)
+        }
         try write(Data(JSONEmitter.emit(value).utf8), to: metrics)
-        let points = BinaryMetrics.rocCurve(probabilities: p, labels: data.labels)
+        let points = BinaryMetrics.rocCurve(probabilities: p, labels: labels)
         try write(Data(("fpr,tpr,threshold\n" + points.map { String(format: "%.6f,%.6f,%@", $0.fpr, $0.tpr, $0.threshold.isFinite ? String(format: "%.6f", $0.threshold) : "inf") + "\n" }.joined()).utf8), to: roc)
-        try write(Data(JSONEmitter.emit(.map([.init("rows", .int(data.rows)), .init("inference_us_per_row", .double((seconds * 1e6 / Double(max(1, data.rows)) * 1000).rounded() / 1000))])).utf8), to: timing)
+        try write(Data(JSONEmitter.emit(.map([.init("rows", .int(labels.count)), .init("inference_us_per_row", .double((seconds * 1e6 / Double(max(1, labels.count)) * 1000).rounded() / 1000))])).utf8), to: timing)
         return result
+    }
+
+    /// Fits the transform step's preprocessing on a training CSV and writes its directory; returns the
+    /// number of feature columns and of missing cells.
+    public static func transform(input: String, target: String, exclude: [String], imputer: Preprocess.Imputer, neighbors: Int,
+                                 scale: Bool, output: String) throws -> (Int, Int) {
+        let table = try Table.read(input)
+        _ = try table.column(target, in: input)
+        let columns = table.header.filter { $0 != target && !exclude.contains($0) }
+        let x = try Dataset.numbers(table, path: input, columns: columns)
+        try writeDirectory(Preprocess.fit(x, columns: columns, imputer: imputer, neighbors: neighbors, scale: scale).files, to: output)
+        return (columns.count, x.filter(\.isNaN).count)
+    }
+
+    /// The factory's cross-validation scores as a metrics file.
+    public static func writeCV(_ result: TrainResult, folds: Int, to path: String) throws {
+        let value = Value.map([.init("chosen", .string(result.chosen.rawValue)), .init("folds", .int(folds)),
+                               .init("f1", .map(result.cv.map { .init($0.kind, .double(($0.f1 * 1e6).rounded() / 1e6)) }))])
+        try write(Data(JSONEmitter.emit(value, sortKeys: false).utf8), to: path)
     }
 
     static func schemaText(columns: [String]) -> String {
         "input:\n" + columns.map { "  - {name: \(YAMLEmitter.string($0)), type: double, nullable: true}\n" }.joined()
             + "output:\n  - {name: label, type: int, values: [0, 1]}\n  - {name: probability, type: double, min: 0, max: 1}\n"
+    }
+
+    /// Writes a directory of files: into a staging directory beside it, then renamed into place, so a
+    /// failure leaves the old directory (or none), never a half-written one.
+    static func writeDirectory(_ files: [String: [UInt8]], to directory: String) throws(MLError) {
+        let target = URL(fileURLWithPath: directory)
+        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())").path
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: staging)
+        do throws(MLError) {
+            for (name, bytes) in files.sorted(by: { $0.key < $1.key }) { try write(Data(bytes), to: staging + "/" + name) }
+            try? fm.removeItem(at: target)
+            do { try fm.moveItem(atPath: staging, toPath: target.path) } catch { throw MLError("cannot move \(staging) to \(directory): \(error)") }
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
     }
 
     /// Writes an output file atomically (temp + fsync + rename), creating its directory.

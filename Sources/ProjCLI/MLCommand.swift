@@ -6,8 +6,8 @@ import ML
 struct MLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
-        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), split, validate (schema and KS drift), train (XGBoost), evaluate.",
-        subcommands: [FetchStep.self, SplitStep.self, ValidateStep.self, TrainStep.self, EvaluateStep.self]
+        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), split, validate (schema and KS drift), transform (impute, scale), train (model factory), evaluate.",
+        subcommands: [FetchStep.self, SplitStep.self, ValidateStep.self, TransformStep.self, TrainStep.self, EvaluateStep.self]
     )
 }
 
@@ -42,66 +42,6 @@ struct SplitStep: ParsableCommand {
     func run() throws {
         let (a, b) = try runStep { try Steps.split(input: input, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
         print("split \(input): \(a) train rows -> \(train), \(b) test rows -> \(test)")
-    }
-}
-
-struct TrainStep: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "train",
-        abstract: "Train XGBoost gradient-boosted trees on every numeric column but the target and --exclude.",
-        discussion: "Writes the model (UBJSON), the bundle schema of its inputs/outputs, and per-round train/validation curves."
-    )
-    @Option(help: "Training CSV.") var input: String
-    @OptionGroup var target: TargetOptions
-    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
-    @Option var rounds = 200
-    @Option(name: .customLong("max-depth")) var maxDepth = 6
-    @Option var eta = 0.1
-    @Option var subsample = 1.0
-    @Option var seed: UInt64 = 0
-    @Option(name: .customLong("validation-fraction"), help: "Share of the training rows held out for the curves.") var validationFraction = 0.1
-    @Option(help: "Model output (.ubj).") var model: String
-    @Option(help: "Bundle schema output (.yaml).") var schema: String
-    @Option(help: "Per-round curves output (.csv).") var plots: String
-    @Option(help: "Compute the features from the url column: url-structure. The model then takes a raw URL.") var featurizer: String?
-
-    func run() throws {
-        var chosen: Featurizer?
-        if let featurizer {
-            guard let f = Featurizer(rawValue: featurizer) else {
-                throw ValidationError("unknown featurizer '\(featurizer)' (known: \(Featurizer.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            chosen = f
-        }
-        var params = XGBoostParams()
-        params.rounds = rounds
-        params.maxDepth = maxDepth
-        params.eta = eta
-        params.subsample = subsample
-        params.seed = seed
-        let m = try runStep {
-            try Steps.train(trainPath: input, target: target.value, exclude: exclude, params: params, validationFraction: validationFraction,
-                            model: model, schema: schema, plots: plots, featurizer: chosen)
-        }
-        print(String(format: "trained %d rounds: validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", rounds, m.accuracy, m.f1, m.rocAUC, model))
-    }
-}
-
-struct EvaluateStep: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a test CSV: accuracy, precision, recall, F1, ROC AUC, confusion matrix, ROC points.")
-    @Option(help: "Model (.ubj).") var model: String
-    @Option(help: "The model's schema (from train).") var schema: String
-    @Option(help: "Test CSV.") var input: String
-    @OptionGroup var target: TargetOptions
-    @Option(help: "Metrics output (.json).") var metrics: String
-    @Option(help: "ROC points output (.csv).") var roc: String
-    @Option(help: "Inference timing output (.json).") var timing: String
-
-    func run() throws {
-        let m = try runStep {
-            try Steps.evaluate(model: model, schema: schema, testPath: input, target: target.value, metrics: metrics, roc: roc, timing: timing)
-        }
-        print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
     }
 }
 

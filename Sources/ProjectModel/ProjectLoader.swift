@@ -49,10 +49,15 @@ public struct ProjectLoader {
 
         let name = try string(root["name"], "name") ?? "project"
         let version = try string(root["version"], "version") ?? "0.0.0"
-        var context: [Value.Entry] = []
+        // `${name}` and `${version}` name the project (a bundle stage's out is bundles/${name}-${version}.tar); vars may not redefine them.
+        var context: [Value.Entry] = [Value.Entry("name", .string(name)), Value.Entry("version", .string(version))]
         if let vars = root["vars"] {
             guard let varPairs = vars.mapping else { throw error(vars, "'vars' must be a mapping, found \(vars.kindName)") }
-            for pair in varPairs { context.append(Value.Entry(pair.key.scalar?.text ?? "", pair.value.value)) }
+            for pair in varPairs {
+                let key = pair.key.scalar?.text ?? ""
+                guard key != "name", key != "version" else { throw error(pair.key, "'\(key)' is the project's own \(key); a var cannot redefine it") }
+                context.append(Value.Entry(key, pair.value.value))
+            }
         }
         context.append(Value.Entry("params", params))
         let template = Template(context: .map(context))

@@ -39,6 +39,8 @@ public enum StageProcess {
             if let key = Environment.Key(rawValue: e.name) { environment[key] = e.value }
         }
         environment["PROJ_STAGE"] = stage.name
+        // The project lock is held by this process: a `proj bundle` stage may work under it (ProjectLock.holderVariable).
+        environment["PROJ_LOCK_HOLDER"] = String(getpid())
         var options = PlatformOptions()
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: grace)]

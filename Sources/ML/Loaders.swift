@@ -1,0 +1,85 @@
+import Bundle
+import YAML
+
+/// Bundle loader for the flavors `proj ml train` writes (xgboost, linear, mlp). The entry is a model
+/// directory (`model.json` and its files), or for xgboost also a bare UBJSON model file whose features
+/// are the schema's input columns, in order. Outputs are `label` (probability >= 0.5) and `probability`.
+public struct TrainedModelLoader: ModelLoader {
+    public let flavor: String
+    public init(flavor: String) { self.flavor = flavor }
+
+    public func load(entry: String, files: [String: [UInt8]], schema: Schema) throws -> any Predictor {
+        let inputs = schema.input.map(\.name)
+        if let bytes = files[entry] {
+            guard flavor == "xgboost" else { throw MLError("a \(flavor) model is a directory written by `proj ml train`, not a single file") }
+            return BoostedPredictor(booster: try XGBooster.load(bytes), columns: inputs)
+        }
+        let model = try TrainedModel.load(files, prefix: entry + "/")
+        guard model.kind.flavor == flavor else {
+            throw MLError("\(entry)/\(TrainedModel.fileName) holds a \(model.kind.rawValue) model (flavor \(model.kind.flavor)), not flavor \(flavor)")
+        }
+        guard model.inputs == inputs else {
+            throw MLError("the schema's input columns (\(inputs.prefix(4).joined(separator: ", "))\(inputs.count > 4 ? ", ..." : "")) are not the model's (\(model.inputs.prefix(4).joined(separator: ", "))\(model.inputs.count > 4 ? ", ..." : ""))")
+        }
+        return ModelPredictor(model: model)
+    }
+}
+
+/// Turns input rows into the model's raw feature rows.
+enum RowFeatures {
+    static func numbers(_ rows: [[Value.Entry]], columns: [String]) throws(MLError) -> [Float] {
+        var features: [Float] = []
+        features.reserveCapacity(rows.count * columns.count)
+        for (r, row) in rows.enumerated() {
+            for name in columns {
+                switch row.first(where: { $0.key == name })?.value {
+                case .int(let i)?: features.append(Float(i))
+                case .double(let d)?: features.append(Float(d))
+                case .bool(let b)?: features.append(b ? 1 : 0)
+                case .null?, nil: features.append(.nan)
+                case let other?: throw MLError("row \(r), column '\(name)': \(other.inlineText) is not a number")
+                }
+            }
+        }
+        return features
+    }
+
+    static func outputs(_ p: [Float]) -> [[Value.Entry]] {
+        p.map { [.init("label", .int($0 >= 0.5 ? 1 : 0)), .init("probability", .double(Double($0)))] }
+    }
+}
+
+struct ModelPredictor: Predictor {
+    let model: TrainedModel
+
+    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
+        let features: [Float]
+        if let featurizer = model.featurizer {
+            var x: [Float] = []
+            for (r, row) in rows.enumerated() {
+                guard let url = row.first(where: { $0.key == "url" })?.value.string else { throw MLError("row \(r): 'url' must be a string") }
+                x += featurizer.features(url).map(Float.init)
+            }
+            features = x
+        } else {
+            features = try RowFeatures.numbers(rows, columns: model.columns)
+        }
+        return RowFeatures.outputs(try model.probabilities(features))
+    }
+}
+
+struct BoostedPredictor: Predictor {
+    let booster: XGBooster
+    let columns: [String]
+
+    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
+        RowFeatures.outputs(try booster.predict(try RowFeatures.numbers(rows, columns: columns), columns: columns.count))
+    }
+}
+
+extension ModelLoaders {
+    /// The loaders this module provides: one per flavor.
+    public static var ml: ModelLoaders {
+        ModelLoaders(Dictionary(uniqueKeysWithValues: ModelLoaders.flavors.map { ($0, TrainedModelLoader(flavor: $0) as any ModelLoader) }))
+    }
+}

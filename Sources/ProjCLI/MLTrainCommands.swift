@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import ML
+
+struct TransformStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transform",
+        abstract: "Fit an imputer (median or KNN) and a standard scaler on training rows; train applies them, and bundles carry them.",
+        discussion: "Writes a directory with preprocess.json (and preprocess-knn.bin for the KNN imputer). Fit it on the training split only."
+    )
+    @Option(help: "Training CSV.") var input: String
+    @Option(help: "The label column (not a feature).") var target = "status"
+    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
+    @Option(help: "none, median or knn.") var imputer = "median"
+    @Option(help: "Neighbours averaged by the KNN imputer.") var neighbors = 5
+    @Option(help: "standard or none.") var scaler = "standard"
+    @Option(help: "Output directory.") var output: String
+
+    func run() throws {
+        guard let kind = Preprocess.Imputer(rawValue: imputer) else {
+            throw ValidationError("unknown imputer '\(imputer)' (known: \(Preprocess.Imputer.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard ["standard", "none"].contains(scaler) else { throw ValidationError("unknown scaler '\(scaler)' (known: standard, none)") }
+        guard neighbors > 0 else { throw ValidationError("--neighbors must be positive") }
+        let (columns, missing) = try runStep {
+            try Steps.transform(input: input, target: target, exclude: exclude, imputer: kind, neighbors: neighbors, scale: scaler == "standard", output: output)
+        }
+        print("fitted \(imputer) imputer\(scaler == "standard" ? " and standard scaler" : "") on \(columns) columns of \(input) (\(missing) missing cells) -> \(output)")
+    }
+}
+
+struct TrainStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "The model factory: cross-validate each --models kind by F1, train the best on all rows.",
+        discussion: """
+        Kinds: xgboost (boosted trees), xgboost-rf (random forest), logreg and svm (liblinear; the SVM Platt-calibrated), \
+        mlp (64 ReLU units, RMSprop). Features are every column but the target and --exclude, or with --featurizer computed \
+        from the url column (the model then takes a raw URL). Writes the model directory, the bundle schema, and the chosen \
+        kind's per-round (or per-epoch) train/validation curves.
+        """
+    )
+    @Option(help: "Training CSV.") var input: String
+    @OptionGroup var target: TargetOptions
+    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
+    @Option(help: "Comma-separated kinds to compare.") var models = "xgboost"
+    @Option(help: "Cross-validation folds.") var folds = 5
+    @Option(help: "xgboost: boosting rounds.") var rounds = 200
+    @Option(name: .customLong("max-depth"), help: "xgboost: tree depth.") var maxDepth = 6
+    @Option(help: "xgboost: learning rate.") var eta = 0.1
+    @Option(help: "xgboost: row subsample per round.") var subsample = 1.0
+    @Option(help: "xgboost-rf: trees.") var trees = 100
+    @Option(help: "logreg/svm: inverse regularization strength.") var c = 1.0
+    @Option(help: "mlp: epochs.") var epochs = 10
+    @Option(help: "mlp: batch size.") var batch = 32
+    @Option(help: "Seed for folds, sampling and initial weights.") var seed: UInt64 = 0
+    @Option(name: .customLong("validation-fraction"), help: "Share of the training rows held out for the curves.") var validationFraction = 0.1
+    @Option(help: "Fitted preprocessing of the table's columns from `proj ml transform` (default, and with a featurizer: a median imputer and standard scaler fitted here).") var preprocess: String?
+    @Option(help: "Model output directory.") var model: String
+    @Option(help: "Bundle schema output (.yaml).") var schema: String
+    @Option(help: "Learning-curve output (.csv).") var plots: String
+    @Option(help: "Cross-validation scores output (.json).") var cv: String?
+    @Option(help: "Compute the features from the url column: url-structure, or url-text+structure (adds a TF-IDF n-gram model's score); none: the table's columns.") var featurizer: String?
+
+    func run() throws {
+        var kinds: [ModelKind] = []
+        for name in models.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let kind = ModelKind(rawValue: name) else {
+                throw ValidationError("unknown model kind '\(name)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            kinds.append(kind)
+        }
+        var chosenFeaturizer: Featurizer.Kind?
+        if let featurizer, featurizer != "none" {
+            guard let f = Featurizer.Kind(rawValue: featurizer) else {
+                throw ValidationError("unknown featurizer '\(featurizer)' (known: none, \(Featurizer.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            chosenFeaturizer = f
+        }
+        if chosenFeaturizer != nil, let preprocess { print("note: \(preprocess) preprocesses table columns; the \(featurizer!) features get a scaler fitted here") }
+        guard validationFraction > 0, validationFraction < 0.5 else { throw ValidationError("--validation-fraction must be above 0 and below 0.5") }
+        var params = FactoryParams()
+        params.xgboost.rounds = rounds
+        params.xgboost.maxDepth = maxDepth
+        params.xgboost.eta = eta
+        params.xgboost.subsample = subsample
+        params.xgboost.seed = seed
+        params.forestTrees = trees
+        params.c = c
+        params.mlp.epochs = epochs
+        params.mlp.batch = batch
+        params.folds = folds
+        params.seed = seed
+        let result = try runStep {
+            let fitted = try preprocess.map { path throws -> Preprocess in try Preprocess.read(directory: path) }
+            let result = try Steps.train(trainPath: input, target: target.value, exclude: exclude, kinds: kinds, params: params,
+                                         validationFraction: validationFraction, model: model, schema: schema, plots: plots,
+                                         featurizer: chosenFeaturizer, preprocess: fitted)
+            if let cv { try Steps.writeCV(result, folds: folds, to: cv) }
+            return result
+        }
+        for (kind, f1) in result.cv { print(String(format: "  %@ %d-fold F1 %.4f", kind.padding(toLength: 10, withPad: " ", startingAt: 0), folds, f1)) }
+        let m = result.validation
+        print(String(format: "trained %@: validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue, m.accuracy, m.f1, m.rocAUC, model))
+    }
+}
+
+struct EvaluateStep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a test CSV: accuracy, precision, recall, F1, ROC AUC, confusion matrix, ROC points.")
+    @Option(help: "Model directory (from train).") var model: String
+    @Option(help: "Test CSV.") var input: String
+    @OptionGroup var target: TargetOptions
+    @Option(help: "Metrics output (.json).") var metrics: String
+    @Option(help: "ROC points output (.csv).") var roc: String
+    @Option(help: "Inference timing output (.json).") var timing: String
+
+    func run() throws {
+        let m = try runStep {
+            try Steps.evaluate(model: model, testPath: input, target: target.value, metrics: metrics, roc: roc, timing: timing)
+        }
+        print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
+    }
+}
