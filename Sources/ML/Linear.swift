@@ -1,8 +1,12 @@
 import CLinear
+import Foundation
+import Synchronization
 
 /// A thin wrapper over liblinear: sparse rows in, a weight vector and bias out. The only place in this
 /// module that touches liblinear's pointers; the fitted model is plain Swift (`LinearModel`).
 public enum Liblinear {
+    /// rand() is process-wide: trainings are serialized so each sees the same sequence.
+    private static let randLock = Mutex(())
     public enum Solver: String, Sendable, CaseIterable {
         /// L2-regularized logistic regression (primal, trust-region Newton).
         case logreg
@@ -18,7 +22,7 @@ public enum Liblinear {
     }
 
     /// Trains on `rows` (column indices from 0 and values) with 0/1 `labels`; returns one weight per column
-    /// (`columns` of them) and the bias. liblinear is deterministic for a given input order.
+    /// (`columns` of them) and the bias. Deterministic for a given input order (rand() is re-seeded first).
     public static func train(rows: SparseRows, columns: Int, labels: [Float], solver: Solver, c: Double) throws(MLError) -> (weights: [Double], bias: Double) {
         guard rows.count == labels.count, !labels.isEmpty else { throw MLError("liblinear: \(rows.count) rows but \(labels.count) labels") }
         guard Set(labels).count == 2 else { throw MLError("liblinear: the training rows hold only one class") }
@@ -39,13 +43,15 @@ public enum Liblinear {
         var order = Array(0..<labels.count)
         if let first = labels.firstIndex(of: 1), first != 0 { order.swapAt(0, first) }
         var y = order.map { Double(labels[$0]) }
-        return nodes.withUnsafeMutableBufferPointer { buffer -> (weights: [Double], bias: Double) in
+        return randLock.withLock { _ in nodes.withUnsafeMutableBufferPointer { buffer -> (weights: [Double], bias: Double) in
             var x: [UnsafeMutablePointer<feature_node>?] = order.map { buffer.baseAddress! + starts[$0] }
             return y.withUnsafeMutableBufferPointer { yp in
                 x.withUnsafeMutableBufferPointer { xp in
                     var problem = problem(l: Int32(labels.count), n: Int32(columns) + 1, y: yp.baseAddress, x: xp.baseAddress, bias: -1)
                     var parameter = parameter(solver_type: solver.code, eps: solver == .logreg ? 0.01 : 0.1, C: c, nr_weight: 0,
                                               weight_label: nil, weight: nil, p: 0.1, init_sol: nil)
+                    // The dual solvers shuffle with the C library's rand(): a fixed seed makes them repeatable.
+                    srand(1)
                     var model = CLinear.train(&problem, &parameter)
                     defer { free_and_destroy_model(&model) }
                     let sign: Double = model!.pointee.label[0] == 1 ? 1 : -1
@@ -53,7 +59,7 @@ public enum Liblinear {
                     return (Array(w[0..<columns]), w[columns])
                 }
             }
-        }
+        } }
     }
 }
 

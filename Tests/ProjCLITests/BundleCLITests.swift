@@ -1,14 +1,31 @@
 import Foundation
 import Testing
 
-/// A one-stage project whose `train` writes a tiny "model" and a metrics file, with a bundle section.
+/// A one-stage project whose `train` fits a tiny liblinear model (`proj ml train`) and writes a metrics file,
+/// with a bundle section.
 let bundleProject: [String: String] = [
-    "data.csv": "url,length\nhttp://a.example,16\n\"http://b.example/x,y\",20\nhttp://c.example,16\n",
+    "data.csv": """
+        url,length,status
+        http://a.example,16,legitimate
+        "http://b.example/x,y",20,phishing
+        http://c.example,16,legitimate
+        http://d.example/login,22,phishing
+        http://e.example,16,legitimate
+        http://f.example/verify,23,phishing
+        http://g.example,17,legitimate
+        http://h.example/account,24,phishing
+
+        """,
     "params.yaml": "train:\n  seed: 1\n",
-    "train.sh": "mkdir -p models metrics\necho \"weights-$1\" > models/model.txt\nprintf '{\"f1\": 0.5, \"seed\": %s}\\n' \"$1\" > metrics/eval.json\n",
+    "train.sh": """
+        mkdir -p models metrics
+        proj ml train --input data.csv --models logreg --c "$1" --seed "$1" --folds 2 --validation-fraction 0.25 \\
+          --model models/model --schema work/schema.yaml --plots work/curve.csv > /dev/null
+        printf '{"f1": 0.5, "seed": %s}\\n' "$1" > metrics/eval.json
+
+        """,
     "schema.yaml": """
         input:
-          - {name: url, type: string}
           - {name: length, type: int, min: 0}
         output:
           - {name: label, type: int, values: [0, 1]}
@@ -23,10 +40,10 @@ let bundleProject: [String: String] = [
             cmd: sh train.sh ${params.train.seed}
             deps: [data.csv, train.sh]
             params: [train]
-            outs: [models/model.txt]
+            outs: [models/model]
             metrics: [metrics/eval.json]
         bundle:
-          model: models/model.txt
+          model: models/model
           flavor: linear
           schema: schema.yaml
           metrics: [metrics/eval.json]
@@ -35,6 +52,12 @@ let bundleProject: [String: String] = [
 
         """,
 ]
+
+/// The environment for a project whose stages call `proj`.
+func projEnvironment(_ p: TempProject) -> [String: String] {
+    let bin = URL(fileURLWithPath: projBinary).deletingLastPathComponent().path
+    return ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "PROJ_CONFIG_DIR": p.root + "/.config-proj"]
+}
 
 func sha256(_ path: String) throws -> String {
     let p = Process()
@@ -50,7 +73,7 @@ func sha256(_ path: String) throws -> String {
 @Suite(.serialized) struct BundleCLITests {
     func project() throws -> TempProject {
         var p = try TempProject(bundleProject)
-        p.environment = ["PROJ_CONFIG_DIR": p.root + "/.config-proj"]
+        p.environment = projEnvironment(p)
         return p
     }
 
@@ -62,16 +85,16 @@ func sha256(_ path: String) throws -> String {
         #expect(!p.exists("bundles"))
         r = try p.proj("bundle", "--allow-stale")
         #expect(r.code == 2)
-        #expect(r.err == "Error: bundle.model: models/model.txt does not exist (run `proj repro` to produce it?)\n")
+        #expect(r.err == "Error: bundle.model: models/model does not exist (run `proj repro` to produce it?)\n")
 
         #expect(try p.proj("repro").code == 0)
         r = try p.proj("bundle")
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.out.hasPrefix("built bundles/demo-1.0.0.tar (6 entries, "))
+        #expect(r.out.hasPrefix("built bundles/demo-1.0.0.tar (8 entries, "))
         r = try p.proj("verify", "bundles/demo-1.0.0.tar")
         #expect(r.code == 0)
-        #expect(r.out.contains("  ok   files      5 files, "))
-        #expect(r.out.contains("  ok   selftest   2 rows well-formed"))
+        #expect(r.out.contains("  ok   files      7 files, "))
+        #expect(r.out.contains("  ok   selftest   2 rows reproduce their recorded outputs"))
 
         r = try p.proj("inspect", "bundles/demo-1.0.0.tar")
         #expect(r.out.hasPrefix("demo 1.0.0 (linear, bundle format 1)\n"))
@@ -85,7 +108,7 @@ func sha256(_ path: String) throws -> String {
         #expect(stages?["train"] != nil)
 
         // Stale again: --allow-stale builds, and the bundle says which stages were stale.
-        try p.write("data.csv", bundleProject["data.csv"]! + "http://d.example,16\n")
+        try p.write("data.csv", bundleProject["data.csv"]! + "http://i.example,16,legitimate\n")
         r = try p.proj("bundle", "--allow-stale", "--bump", "patch")
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("version 1.0.0 -> 1.0.1 (project.yaml updated)"))
@@ -311,8 +334,8 @@ func sha256(_ path: String) throws -> String {
         try p.proj("bundle")
         var r = try p.proj("extract", "bundles/demo-1.0.0.tar", "out")
         #expect(r.code == 0, "\(r.err)")
-        #expect(listing(p.root + "/out") == ["MODEL_CARD.md", "metrics.json", "model", "model/model.txt", "schema.yaml", "selftest.json"])
-        #expect(p.read("out/model/model.txt") == "weights-1\n")
+        #expect(listing(p.root + "/out") == ["MODEL_CARD.md", "metrics.json", "model", "model/model", "model/model/linear.bin", "model/model/model.json", "model/model/preprocess.json", "schema.yaml", "selftest.json"])
+        #expect(p.read("out/model/model/model.json")?.contains("\"kind\": \"logreg\"") == true)
         #expect(p.read("out/MODEL_CARD.md")?.contains("| train.seed | 1 |") == true)
         r = try p.proj("extract", "bundles/demo-1.0.0.tar", "out")
         #expect(r.code == 2)

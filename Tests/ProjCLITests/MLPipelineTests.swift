@@ -22,20 +22,20 @@ import Testing
                   train:
                     cmd: >-
                       proj ml train --input data/train.csv --rounds ${params.train.rounds} --seed ${params.train.seed}
-                      --model models/model.ubj --schema models/schema.yaml --plots plots/rounds.csv
+                      --model models/model --schema models/schema.yaml --plots plots/rounds.csv
                     deps: [data/train.csv]
                     params: [train]
-                    outs: [models/model.ubj, models/schema.yaml]
+                    outs: [models/model, models/schema.yaml]
                     plots: [plots/rounds.csv]
                   evaluate:
                     cmd: >-
-                      proj ml evaluate --model models/model.ubj --schema models/schema.yaml --input data/test.csv
+                      proj ml evaluate --model models/model --input data/test.csv
                       --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
-                    deps: [models/model.ubj, models/schema.yaml, data/test.csv]
+                    deps: [models/model, data/test.csv]
                     metrics: [metrics/eval.json, metrics/timing.json]
                     plots: [plots/roc.csv]
                 bundle:
-                  model: models/model.ubj
+                  model: models/model
                   flavor: xgboost
                   schema: models/schema.yaml
                   metrics: [metrics/eval.json]
@@ -43,9 +43,7 @@ import Testing
 
                 """,
         ])
-        let bin = URL(fileURLWithPath: projBinary).deletingLastPathComponent().path
-        p.environment = ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                         "PROJ_CONFIG_DIR": p.root + "/.config-proj"]
+        p.environment = projEnvironment(p)
         return p
     }
 
@@ -92,7 +90,7 @@ import Testing
         #expect(r.out.hasPrefix("detector 1.0.0 is unchanged"))
     }
 
-    @Test func aRawURLModelBundlesAndScoresURLs() throws {
+    @Test func aRawURLModelFromTheFactoryIsBundledByRepro() throws {
         let p = try project(rows: 1500)
         try p.write("project.yaml", """
             name: url-detector
@@ -104,40 +102,61 @@ import Testing
                 outs: [data/train.csv, data/test.csv]
               train:
                 cmd: >-
-                  proj ml train --featurizer url-structure --input data/train.csv --rounds 40
-                  --model models/url/model.ubj --schema models/url-schema.yaml --plots plots/rounds.csv
+                  proj ml train --featurizer url-text+structure --input data/train.csv --rounds 40 --folds 3
+                  --models xgboost,xgboost-rf,logreg,svm,mlp --epochs 4
+                  --model models/url --schema models/url-schema.yaml --plots plots/curve.csv --cv metrics/cv.json
                 deps: [data/train.csv]
                 outs: [models/url, models/url-schema.yaml]
-                plots: [plots/rounds.csv]
+                metrics: [metrics/cv.json]
+                plots: [plots/curve.csv]
               evaluate:
                 cmd: >-
-                  proj ml evaluate --model models/url/model.ubj --schema models/url-schema.yaml --input data/test.csv
+                  proj ml evaluate --model models/url --input data/test.csv
                   --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
-                deps: [models/url, models/url-schema.yaml, data/test.csv]
+                deps: [models/url, data/test.csv]
                 metrics: [metrics/eval.json, metrics/timing.json]
+              bundle:
+                cmd: proj bundle
+                deps: [models/url, models/url-schema.yaml, metrics/eval.json]
+                outs:
+                  - bundles/${name}-${version}.tar: {cache: false}
             bundle:
               model: models/url
-              flavor: xgboost
               schema: models/url-schema.yaml
-              metrics: [metrics/eval.json]
+              metrics: [metrics/eval.json, metrics/cv.json]
               selftest: {data: data/test.csv, rows: 3}
 
             """)
+        // One repro: the factory compares five kinds, and the last stage builds the bundle under repro's own lock.
         var r = try p.proj("repro")
         #expect(r.code == 0, "\(r.out)\(r.err)")
-        #expect(p.read("models/url/featurizer.json")?.contains("\"featurizer\": \"url-structure\"") == true)
+        #expect(r.out.contains("built bundles/url-detector-1.0.0.tar"))
+        for kind in ["xgboost", "xgboost-rf", "logreg", "svm", "mlp"] { #expect(r.out.contains("  \(kind.padding(toLength: 10, withPad: " ", startingAt: 0)) 3-fold F1 0.")) }
+        let model = try #require(p.read("models/url/model.json"))
+        #expect(model.contains("\"featurizer\": \"url-text+structure\""))
+        #expect(p.exists("models/url/text-vocabulary.bin") && p.exists("models/url/preprocess.json"))
+        let cv = try #require(try JSONSerialization.jsonObject(with: Data((p.read("metrics/cv.json") ?? "").utf8)) as? [String: Any])
+        let chosen = try #require(cv["chosen"] as? String)
+        #expect(model.contains("\"kind\": \"\(chosen)\""))
         let metrics = try #require(try JSONSerialization.jsonObject(with: Data((p.read("metrics/eval.json") ?? "").utf8)) as? [String: Any])
-        #expect((metrics["accuracy"] as? Double ?? 0) > 0.75)
-        r = try p.proj("bundle")
-        #expect(r.code == 0, "\(r.err)")
+        #expect((metrics["accuracy"] as? Double ?? 0) > 0.85)
+        #expect(try p.proj("status").out == "Everything is fresh (4 stages).\n")
+
         r = try p.proj("verify", "bundles/url-detector-1.0.0.tar")
         #expect(r.code == 0, "\(r.out)\(r.err)")
         #expect(r.out.contains("  ok   schema     1 input and 2 output columns"))
         #expect(r.out.contains("  ok   selftest   3 rows reproduce their recorded outputs"))
+        r = try p.proj("inspect", "bundles/url-detector-1.0.0.tar")
+        #expect(r.out.hasPrefix("url-detector 1.0.0 (\(chosen == "xgboost" || chosen == "xgboost-rf" ? "xgboost" : chosen == "mlp" ? "mlp" : "linear"), bundle format 1)"))
         try p.write("urls.csv", "url\nhttps://www.example.com/\nhttp://paypal-login.secure-update.example.ru/wp-admin/verify.php?id=1\n")
         r = try p.proj("predict", "bundles/url-detector-1.0.0.tar", "--input", "urls.csv")
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.split(separator: "\n").count == 3)
+
+        // Retraining from the same data, params and seed gives the same model bytes: nothing downstream runs.
+        r = try p.proj("repro", "-f", "-s", "train")
+        #expect(r.code == 0)
+        #expect(try p.proj("status").out == "Everything is fresh (4 stages).\n")
     }
 
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
@@ -149,6 +168,6 @@ import Testing
         #expect(r.code == 1)
         #expect(r.out.contains("unknown label 'benign' (expected legitimate or phishing)") || r.err.contains("unknown label 'benign' (expected legitimate or phishing)"))
         #expect(!p.exists("lockfiles/train.lock"))
-        #expect(!p.exists("models/model.ubj"))
+        #expect(!p.exists("models/model"))
     }
 }
