@@ -22,6 +22,15 @@ public struct Target: Sendable {
         default: throw MLError("\(path): row \(row + 2), column '\(column)': unknown label '\(value)' (expected \(negative) or \(positive))")
         }
     }
+
+    /// The 0/1 label of every row of `table`.
+    func labels(_ table: Table, path: String) throws(MLError) -> [Float] {
+        let t = try table.column(column, in: path)
+        var out: [Float] = []
+        out.reserveCapacity(table.rows.count)
+        for (r, row) in table.rows.enumerated() { out.append(try label(row[t], row: r, path: path)) }
+        return out
+    }
 }
 
 /// Gradient-boosted trees through XGBoost.
@@ -64,15 +73,14 @@ public enum Steps {
     /// best on all rows. Writes the model directory, the bundle schema, and the chosen kind's learning
     /// curve (per round or epoch: train and validation loss, accuracy, precision, recall; fitted on all but
     /// `validationFraction` of the rows).
+    @discardableResult
     public static func train(trainPath: String, target: Target, exclude: [String], kinds: [ModelKind], params: FactoryParams,
                              validationFraction: Double, model: String, schema: String, plots: String,
                              featurizer: Featurizer.Kind? = nil, preprocess given: Preprocess? = nil) throws -> TrainResult {
         guard !kinds.isEmpty else { throw MLError("no model kinds to train") }
         guard params.folds >= 2 else { throw MLError("--folds must be 2 or more, not \(params.folds)") }
         let table = try Table.read(trainPath)
-        let t = try table.column(target.column, in: trainPath)
-        var labels: [Float] = []
-        for (r, row) in table.rows.enumerated() { labels.append(try target.label(row[t], row: r, path: trainPath)) }
+        let labels = try target.labels(table, path: trainPath)
         var fitted: Featurizer?
         var columns: [String], x: [Float]
         if let featurizer {
@@ -132,9 +140,7 @@ public enum Steps {
     public static func evaluate(model: String, testPath: String, target: Target, metrics: String, roc: String, timing: String) throws -> BinaryMetrics {
         let trained = try TrainedModel.read(directory: model)
         let table = try Table.read(testPath)
-        let t = try table.column(target.column, in: testPath)
-        var labels: [Float] = []
-        for (r, row) in table.rows.enumerated() { labels.append(try target.label(row[t], row: r, path: testPath)) }
+        let labels = try target.labels(table, path: testPath)
         let start = DispatchTime.now().uptimeNanoseconds
         let p = try trained.probabilities(try trained.features(table, path: testPath))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -56,24 +56,8 @@ public struct Dataset: Sendable {
     /// Every column but `target` and `exclude` becomes a feature; `positive` is label 1, `negative` label 0.
     public static func from(_ table: Table, path: String, target: String, positive: String, negative: String,
                             exclude: [String], columns wanted: [String]? = nil) throws(MLError) -> Dataset {
-        let t = try table.column(target, in: path)
-        let names = try wanted ?? table.header.filter { $0 != target && !exclude.contains($0) }
-        var indices: [Int] = []
-        for name in names { indices.append(try table.column(name, in: path)) }
-        var features: [Float] = []
-        features.reserveCapacity(indices.count * table.rows.count)
-        var labels: [Float] = []
-        for (r, row) in table.rows.enumerated() {
-            labels.append(try Target(column: target, positive: positive, negative: negative).label(row[t], row: r, path: path))
-            for (k, i) in indices.enumerated() {
-                let cell = row[i]
-                if cell.isEmpty { features.append(.nan); continue }
-                guard let v = Float(cell) else {
-                    throw MLError("\(path): row \(r + 2), column '\(names[k])': '\(cell)' is not a number")
-                }
-                features.append(v)
-            }
-        }
-        return Dataset(features: features, columns: names, labels: labels)
+        let labels = try Target(column: target, positive: positive, negative: negative).labels(table, path: path)
+        let names = wanted ?? table.header.filter { $0 != target && !exclude.contains($0) }
+        return Dataset(features: try numbers(table, path: path, columns: names), columns: names, labels: labels)
     }
 }

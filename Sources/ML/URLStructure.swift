@@ -5,6 +5,7 @@ public enum URLStructure {
     public static let names: [String] = counted.map(\.0) + [
         "length_url", "length_hostname", "nb_space", "nb_www", "nb_dslash", "http_in_path", "https_token",
         "ratio_digits_url", "ratio_digits_host", "punycode", "port", "prefix_suffix", "nb_subdomains",
+        "ip", "shortening_service", "abnormal_subdomain", "phish_hints",
     ]
 
     static let counted: [(String, Unicode.Scalar)] = [
@@ -74,6 +75,11 @@ public enum URLStructure {
         out.append(prefixSuffix(u) ? 1 : 0)
         let dots = u.filter { $0 == "." }.count
         out.append(dots == 1 ? 1 : dots == 2 ? 2 : 3)
+        out.append(url.contains(Patterns.ip) ? 1 : 0)
+        out.append(url.contains(Patterns.shortener) ? 1 : 0)
+        out.append(url.contains(Patterns.abnormalSubdomain) ? 1 : 0)
+        let lower = Array(url.lowercased().unicodeScalars)
+        out.append(Double(Patterns.hints.map { occurrences(lower, $0).count }.reduce(0, +)))
         return out
     }
 
