@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Layer 2: libyaml events -> node tree with marks; deterministic emitter.
         .target(name: "YAML", dependencies: ["CYAML"]),
@@ -36,8 +38,8 @@ let package = Package(
             "CArchive", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Layer 7: tabular data, metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        // Layer 7: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
             "Runner", "Bundle", "ML", "ProjectModel",

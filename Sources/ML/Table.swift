@@ -33,11 +33,14 @@ public struct Table: Sendable {
     }
 
     /// The CSV text (fields quoted when they hold a comma, quote or line break).
-    public var csv: String {
+    public var csv: String { Table.csvLines([header] + rows) }
+
+    /// CSV lines of `rows`, no header.
+    static func csvLines(_ rows: [[String]]) -> String {
         func field(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
-        return ([header] + rows).map { $0.map(field).joined(separator: ",") + "\n" }.joined()
+        return rows.map { $0.map(field).joined(separator: ",") + "\n" }.joined()
     }
 
     /// Writes the table to `path`, creating parent directories.

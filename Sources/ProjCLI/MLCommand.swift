@@ -6,8 +6,8 @@ import ML
 struct MLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
-        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), split, validate (schema and KS drift), transform (impute, scale), train (model factory), evaluate.",
-        subcommands: [FetchStep.self, SplitStep.self, ValidateStep.self, TransformStep.self, TrainStep.self, EvaluateStep.self]
+        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), load-db and read-db (SQLite, PostgreSQL), split, validate (schema and KS drift), transform (impute, scale), train (model factory), evaluate.",
+        subcommands: [FetchStep.self, LoadDBStep.self, ReadDBStep.self, SplitStep.self, ValidateStep.self, TransformStep.self, TrainStep.self, EvaluateStep.self]
     )
 }
 

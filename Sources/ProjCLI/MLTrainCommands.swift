@@ -121,3 +121,35 @@ struct EvaluateStep: ParsableCommand {
         print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
     }
 }
+
+struct LoadDBStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load-db",
+        abstract: "Load a CSV file into a database table (replaced in one transaction): SQLite or PostgreSQL.",
+        discussion: "--db sqlite:PATH (created if absent) or postgres://USER[:PASSWORD]@HOST:PORT/DB. Columns become INTEGER, REAL or TEXT; empty cells NULL."
+    )
+    @Option(help: "The CSV file.") var input: String
+    @Option(help: "sqlite:PATH or a postgres:// URL.") var db: String
+    @Option(help: "The table to (re)create.") var table: String
+
+    func run() throws {
+        let rows = try runStep { try Database.parse(db).load(csv: input, table: table) }
+        print("loaded \(rows) rows of \(input) into table \(table)")
+    }
+}
+
+struct ReadDBStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read-db",
+        abstract: "Read a database table into a CSV file (rows in byte order, so the same table gives the same file).",
+        discussion: "The ingest of a pipeline whose source is a table: --db sqlite:PATH or a postgres:// URL."
+    )
+    @Option(help: "sqlite:PATH or a postgres:// URL.") var db: String
+    @Option(help: "The table.") var table: String
+    @Option(help: "The CSV file to write.") var output: String
+
+    func run() throws {
+        let rows = try runStep { try Database.parse(db).read(table: table, to: output) }
+        print("read \(rows) rows of table \(table) -> \(output)")
+    }
+}
