@@ -48,27 +48,32 @@ enum Classifier {
     case mlp(MLP)
 
     /// Trains `kind` on `x` (row-major, `columns` wide); `each` receives the step (boosting round or epoch)
-    /// and the model after it, for learning curves. Linear models have a single step.
+    /// and the model's probabilities for each of `watch` after it, for learning curves. Linear models have a
+    /// single step.
     static func train(_ kind: ModelKind, x: [Float], columns: Int, labels: [Float], params: FactoryParams,
-                      each: ((Int, Classifier) throws -> Void)? = nil) throws -> Classifier {
+                      watch: [[Float]] = [], each: ((Int, [[Float]]) throws -> Void)? = nil) throws -> Classifier {
+        let eachModel: ((Int, Classifier) throws -> Void)? = each.map { each in
+            { step, model in try each(step, try watch.map { try model.probabilities($0, columns: columns) }) }
+        }
         switch kind {
         case .xgboost:
             return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: params.xgboost.pairs,
-                                                rounds: params.xgboost.rounds) { try each?($0, .boosted($1)) })
+                                                rounds: params.xgboost.rounds, watch: each == nil ? [] : watch, eachRound: each))
         case .xgboostRF:
             let pairs: [(String, String)] = [("objective", "binary:logistic"), ("tree_method", "hist"), ("num_parallel_tree", String(params.forestTrees)),
                                              ("max_depth", String(params.forestDepth)), ("eta", "1"), ("subsample", "0.8"),
                                              ("colsample_bynode", "0.8"), ("seed", String(params.xgboost.seed)), ("nthread", "2")]
-            return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: pairs, rounds: 1) { try each?($0, .boosted($1)) })
+            return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: pairs, rounds: 1,
+                                                watch: each == nil ? [] : watch, eachRound: each))
         case .logreg, .svm:
             let model = try LinearModel.train(rows: SparseRows(dense: x, columns: columns), columns: columns, labels: labels,
                                               solver: kind == .logreg ? .logreg : .svm, c: params.c, folds: params.folds, seed: params.seed)
-            try each?(0, .linear(model))
+            try eachModel?(0, .linear(model))
             return .linear(model)
         case .mlp:
             var p = params.mlp
             p.seed = params.seed
-            return .mlp(try MLP.train(x, columns: columns, labels: labels, params: p) { try each?($0, .mlp($1)) })
+            return .mlp(try MLP.train(x, columns: columns, labels: labels, params: p) { try eachModel?($0, .mlp($1)) })
         }
     }
 

@@ -119,9 +119,8 @@ public enum Steps {
         let fitX = rows(split.train), fitY = split.train.map { labels[$0] }, valX = rows(split.test), valY = split.test.map { labels[$0] }
         var curve = "step,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
         var last: BinaryMetrics?
-        _ = try Classifier.train(chosen, x: fitX, columns: width, labels: fitY, params: params) { step, model in
-            let a = BinaryMetrics(probabilities: try model.probabilities(fitX, columns: width), labels: fitY)
-            let v = BinaryMetrics(probabilities: try model.probabilities(valX, columns: width), labels: valY)
+        _ = try Classifier.train(chosen, x: fitX, columns: width, labels: fitY, params: params, watch: [fitX, valX]) { step, p in
+            let a = BinaryMetrics(probabilities: p[0], labels: fitY), v = BinaryMetrics(probabilities: p[1], labels: valY)
             curve += String(step + 1) + "," + [a.logLoss, a.accuracy, a.precision, a.recall, v.logLoss, v.accuracy, v.precision, v.recall]
                 .map { String(format: "%.6f", $0) }.joined(separator: ",") + "\n"
             last = v

@@ -38,19 +38,22 @@ public final class XGBooster {
     deinit { XGBoosterFree(handle) }
 
     /// Trains `rounds` boosting rounds on `features` (row-major, `columns` wide) and 0/1 `labels`.
-    /// `eachRound` receives the round number and the booster after it (for per-round metrics).
+    /// `eachRound` receives the round number and the predictions after it for each of `watch` (row-major
+    /// matrices, `columns` wide). Those matrices are in the booster's prediction cache, so each round only
+    /// adds its new trees' outputs instead of re-scoring every tree.
     public static func train(features: [Float], columns: Int, labels: [Float], params: [(String, String)], rounds: Int,
-                             eachRound: ((Int, XGBooster) throws -> Void)? = nil) throws -> XGBooster {
+                             watch: [[Float]] = [], eachRound: ((Int, [[Float]]) throws -> Void)? = nil) throws -> XGBooster {
         let rows = labels.count
         let train = try Matrix(features, rows: rows, columns: columns, labels: labels)
+        let watched = try watch.map { try Matrix($0, rows: columns == 0 ? 0 : $0.count / columns, columns: columns, labels: nil) }
         var h: BoosterHandle?
-        var matrices: [DMatrixHandle?] = [train.handle]
-        try check(matrices.withUnsafeMutableBufferPointer { XGBoosterCreate($0.baseAddress, 1, &h) }, "create")
+        var matrices: [DMatrixHandle?] = [train.handle] + watched.map(\.handle)
+        try check(matrices.withUnsafeMutableBufferPointer { XGBoosterCreate($0.baseAddress, bst_ulong($0.count), &h) }, "create")
         let booster = XGBooster(handle: h)
         for (key, value) in params { try check(XGBoosterSetParam(h, key, value), "param \(key)") }
         for round in 0..<rounds {
             try check(XGBoosterUpdateOneIter(h, Int32(round), train.handle), "round \(round)")
-            try eachRound?(round, booster)
+            if let eachRound { try eachRound(round, try watched.map { try booster.predict($0) }) }
         }
         return booster
     }
@@ -75,8 +78,10 @@ public final class XGBooster {
 
     /// The model's output (a probability for binary:logistic) for each row.
     public func predict(_ features: [Float], columns: Int) throws(MLError) -> [Float] {
-        let rows = columns == 0 ? 0 : features.count / columns
-        let matrix = try Matrix(features, rows: rows, columns: columns, labels: nil)
+        try predict(try Matrix(features, rows: columns == 0 ? 0 : features.count / columns, columns: columns, labels: nil))
+    }
+
+    private func predict(_ matrix: Matrix) throws(MLError) -> [Float] {
         var length: bst_ulong = 0
         var result: UnsafePointer<Float>?
         try XGBooster.check(XGBoosterPredict(handle, matrix.handle, 0, 0, 0, &length, &result), "predict")

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# proj's ML steps against scikit-learn and xgboost (Python, in a venv) on the same splits, in the same run:
+# the raw-URL model, the all-features model (87 columns) and the UCI set. Prints a markdown table of
+# accuracy, F1, ROC AUC, training time and inference time per row.
+# Usage: Benchmarks/ml.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+PROJ="$ROOT/.build/release/proj"
+swift build -c release >/dev/null
+VENV="$ROOT/Benchmarks/.venv"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install -q scikit-learn xgboost pandas scipy
+WORK="$ROOT/Benchmarks/work/ml"
+rm -rf "$WORK" && mkdir -p "$WORK"
+DATA="$(cd "$ROOT/.." && pwd)/shared/data"
+
+echo "| data | tool | model | accuracy | F1 | ROC AUC | train s | inference us/row |"
+echo "|---|---|---|---|---|---|---|---|"
+# row DATA TOOL: a JSON line on stdin -> a table row
+row() { "$VENV/bin/python" -c 'import json,sys; d=json.loads(sys.stdin.read()); print("| %s | %s | %s | %.4f | %.4f | %.4f | %.2f | %.2f |" % (sys.argv[1], sys.argv[2], d["model"], d["accuracy"], d["f1"], d["roc_auc"], d["train_s"], d["infer_us_per_row"]))' "$1" "$2"; }
+
+# run_proj NAME DIR TARGET POSITIVE NEGATIVE TRAIN-ARGS...: the factory's chosen kind, trained once and evaluated
+run_proj() {
+  local name=$1 dir=$2 target=$3 pos=$4 neg=$5; shift 5
+  cd "$dir"
+  local s e
+  s=$(date +%s.%N)
+  "$PROJ" ml train --input train.csv --target "$target" --positive="$pos" --negative="$neg" "$@" \
+    --model model --schema schema.yaml --plots curve.csv > train.log
+  e=$(date +%s.%N)
+  "$PROJ" ml evaluate --model model --input test.csv --target "$target" --positive="$pos" --negative="$neg" \
+    --metrics eval.json --roc roc.csv --timing timing.json > /dev/null
+  "$VENV/bin/python" -c 'import json,sys; m=json.load(open("eval.json")); t=json.load(open("timing.json"))
+print(json.dumps({"model": m["model"], "accuracy": m["accuracy"], "f1": m["f1"], "roc_auc": m["roc_auc"], "train_s": float(sys.argv[1]), "infer_us_per_row": t["inference_us_per_row"]}))' \
+    "$(echo "$e - $s" | bc -l)" | row "$name" proj
+  cd "$ROOT"
+}
+
+split() { # DIR SOURCE TARGET
+  mkdir -p "$1"
+  "$PROJ" ml split --input "$2" --target "$3" --test-fraction 0.2 --seed 42 --train "$1/train.csv" --test "$1/test.csv" > /dev/null
+}
+
+split "$WORK/url" "$DATA/phishing-url-train.csv" status
+mkdir -p "$WORK/features" && cp "$WORK/url/train.csv" "$WORK/url/test.csv" "$WORK/features/"
+split "$WORK/uci" "$DATA/phishing-websites.csv" Result
+
+run_proj "URL only" "$WORK/url" status phishing legitimate --featurizer url-text+structure --models xgboost --rounds 300 --subsample 0.9 --seed 7
+"$VENV/bin/python" Benchmarks/ml_sklearn.py url "$WORK/url/train.csv" "$WORK/url/test.csv" status phishing | while read -r l; do echo "$l" | row "URL only" scikit-learn; done
+run_proj "all 87 features" "$WORK/features" status phishing legitimate --models xgboost --rounds 300 --subsample 0.9 --seed 7
+"$VENV/bin/python" Benchmarks/ml_sklearn.py features "$WORK/features/train.csv" "$WORK/features/test.csv" status phishing | while read -r l; do echo "$l" | row "all 87 features" scikit-learn; done
+run_proj "UCI" "$WORK/uci" Result -1 1 --models xgboost --rounds 300 --subsample 0.9 --seed 7
+"$VENV/bin/python" Benchmarks/ml_sklearn.py features "$WORK/uci/train.csv" "$WORK/uci/test.csv" Result -1 | while read -r l; do echo "$l" | row "UCI" scikit-learn; done
