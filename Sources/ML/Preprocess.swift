@@ -152,18 +152,20 @@ extension Value {
         return out.count == items.count ? out : nil
     }
 
+    /// A number as a double (nil for anything else).
+    var number: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
     /// A list of numbers as doubles (nil when any item is not a number).
     var doubles: [Double]? {
         guard case .list(let items) = self else { return nil }
-        var out: [Double] = []
-        for item in items {
-            switch item {
-            case .int(let i): out.append(Double(i))
-            case .double(let d): out.append(d)
-            default: return nil
-            }
-        }
-        return out
+        let out = items.compactMap(\.number)
+        return out.count == items.count ? out : nil
     }
 }
 

@@ -103,14 +103,19 @@ public enum Steps {
         func rows(_ indices: [Int]) -> [Float] { indices.flatMap { xt[($0 * width)..<(($0 + 1) * width)] } }
 
         var cv: [(kind: String, f1: Double)] = []
-        let folds = Folds.stratified(labels: labels, k: params.folds, seed: params.seed)
-        for kind in kinds where kinds.count > 1 {
-            var total = 0.0
-            for fold in folds {
-                let model = try Classifier.train(kind, x: rows(fold.train), columns: width, labels: fold.train.map { labels[$0] }, params: params)
-                total += BinaryMetrics(probabilities: try model.probabilities(rows(fold.test), columns: width), labels: fold.test.map { labels[$0] }).f1
+        if kinds.count > 1 {
+            // Each fold's rows are sliced once and shared by every kind.
+            let folds = Folds.stratified(labels: labels, k: params.folds, seed: params.seed).map { fold in
+                (x: rows(fold.train), y: fold.train.map { labels[$0] }, testX: rows(fold.test), testY: fold.test.map { labels[$0] })
             }
-            cv.append((kind.rawValue, total / Double(folds.count)))
+            for kind in kinds {
+                var total = 0.0
+                for fold in folds {
+                    let model = try Classifier.train(kind, x: fold.x, columns: width, labels: fold.y, params: params)
+                    total += BinaryMetrics(probabilities: try model.probabilities(fold.testX, columns: width), labels: fold.testY).f1
+                }
+                cv.append((kind.rawValue, total / Double(folds.count)))
+            }
         }
         let chosen = kinds.count == 1 ? kinds[0] : kinds[cv.indices.max { cv[$0].f1 < cv[$1].f1 || (cv[$0].f1 == cv[$1].f1 && $0 > $1) }!]
 

@@ -69,12 +69,12 @@ public struct TrainedModel {
         let preprocess = try Preprocess.load(files, prefix: prefix)
         guard preprocess.columns == columns else { throw MLError("\(prefix + Preprocess.fileName) was fitted on other columns than the model's") }
         var platt: Platt?
-        if let p = value["platt"], let ab = Value.list([p["a"] ?? .null, p["b"] ?? .null]).doubles { platt = Platt(a: ab[0], b: ab[1]) }
+        if let a = value["platt"]?["a"]?.number, let b = value["platt"]?["b"]?.number { platt = Platt(a: a, b: b) }
         guard let classifierBytes = files[prefix + kind.fileName] else { throw MLError("missing \(prefix + kind.fileName)") }
         let classifier = try Classifier.load(kind, bytes: classifierBytes, name: prefix + kind.fileName, columns: columns.count, platt: platt)
         var cv: [(String, Double)] = []
         if case .map(let means)? = value["cross_validation"]?["mean"] {
-            for entry in means { if let d = Value.list([entry.value]).doubles?.first { cv.append((entry.key, d)) } }
+            for entry in means { if let d = entry.value.number { cv.append((entry.key, d)) } }
         }
         let folds: Int
         if case .int(let k)? = value["cross_validation"]?["folds"] { folds = k } else { folds = 0 }

@@ -152,6 +152,28 @@ import YAML
         }
     }
 
+    @Test func aDamagedModelJSONIsRefusedByName() throws {
+        let svm = TrainedModel(kind: .svm, columns: ["a"], featurizer: nil,
+                               preprocess: Preprocess.fit([1, 2, 3], columns: ["a"], imputer: .median, scale: true),
+                               classifier: .linear(LinearModel(solver: .svm, weights: [1], bias: 0, platt: Platt(a: -2, b: 0.5))), cv: [], folds: 2)
+        let files = try svm.files()
+        let loaded = try TrainedModel.load(files)
+        #expect(try loaded.probabilities([2]) == (try svm.probabilities([2])))
+        func message(_ edit: (String) -> String) -> String {
+            var damaged = files
+            damaged[TrainedModel.fileName] = Array(edit(String(decoding: files[TrainedModel.fileName]!, as: UTF8.self)).utf8)
+            do { _ = try TrainedModel.load(damaged); return "ok" } catch { return "\(error)" }
+        }
+        #expect(message { $0 } == "ok")
+        #expect(message { $0.replacingOccurrences(of: "\"kind\": \"svm\"", with: "\"kind\": \"gbm\"") }
+                == "model.json: unknown model kind (this proj has xgboost, xgboost-rf, logreg, svm, mlp)")
+        #expect(message { $0.replacingOccurrences(of: "\"platt\"", with: "\"plat\"") } == "linear.bin: an SVM needs its Platt calibration in model.json")
+        #expect(message { $0.replacingOccurrences(of: "\"a\"\n", with: "\"a\", \"b\"\n") }
+                == "preprocess.json was fitted on other columns than the model's")
+        #expect(message { $0.replacingOccurrences(of: "\"featurizer\": null", with: "\"featurizer\": \"url-structure\"") } == "missing featurizer.json")
+        #expect(message { _ in "{" } == "model.json is not readable")
+    }
+
     @Test func preprocessingFittedOnOtherColumnsIsRefused() throws {
         let dir = try scratch("mismatch")
         try "url,a,b,status\nx,1,2,phishing\ny,3,4,legitimate\nz,5,6,phishing\nw,7,8,legitimate\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)

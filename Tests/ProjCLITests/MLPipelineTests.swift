@@ -6,6 +6,14 @@ import Testing
     static let dataPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/data/phishing-url-train.csv").path
 
+    /// The stage both projects start with: a seeded split of raw.csv (indented as a stage under `stages:`).
+    static let ingestStage = """
+          ingest:
+            cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
+            deps: [raw.csv]
+            outs: [data/train.csv, data/test.csv]
+        """
+
     func project(rows: Int = 1200) throws -> TempProject {
         let lines = try String(contentsOfFile: Self.dataPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         var p = try TempProject([
@@ -15,10 +23,7 @@ import Testing
                 name: detector
                 version: 1.0.0
                 stages:
-                  ingest:
-                    cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
-                    deps: [raw.csv]
-                    outs: [data/train.csv, data/test.csv]
+                \(Self.ingestStage)
                   train:
                     cmd: >-
                       proj ml train --input data/train.csv --rounds ${params.train.rounds} --seed ${params.train.seed}
@@ -96,10 +101,7 @@ import Testing
             name: url-detector
             version: 1.0.0
             stages:
-              ingest:
-                cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
-                deps: [raw.csv]
-                outs: [data/train.csv, data/test.csv]
+            \(Self.ingestStage)
               train:
                 cmd: >-
                   proj ml train --featurizer url-text+structure --input data/train.csv --rounds 40 --folds 3
