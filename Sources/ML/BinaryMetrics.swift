@@ -11,7 +11,8 @@ public struct BinaryMetrics: Sendable, Equatable {
     /// [[tn, fp], [fn, tp]]
     public var confusion: [[Int]]
 
-    public init(probabilities: [Float], labels: [Float], threshold: Float = 0.5) {
+    /// `auc: false` skips the ROC AUC (left 0), the one part that sorts.
+    public init(probabilities: [Float], labels: [Float], threshold: Float = 0.5, auc: Bool = true) {
         var tp = 0, fp = 0, tn = 0, fn = 0
         var loss = 0.0
         for (p, y) in zip(probabilities, labels) {
@@ -32,7 +33,7 @@ public struct BinaryMetrics: Sendable, Equatable {
         f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
         logLoss = loss / n
         confusion = [[tn, fp], [fn, tp]]
-        rocAUC = BinaryMetrics.auc(probabilities, labels)
+        rocAUC = auc ? BinaryMetrics.auc(probabilities, labels) : 0
     }
 
     /// ROC AUC by the rank statistic (ties share their average rank).

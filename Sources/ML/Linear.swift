@@ -5,7 +5,7 @@ import Synchronization
 /// A thin wrapper over liblinear: sparse rows in, a weight vector and bias out. The only place in this
 /// module that touches liblinear's pointers; the fitted model is plain Swift (`LinearModel`).
 public enum Liblinear {
-    /// rand() is process-wide: trainings are serialized so each sees the same sequence.
+    /// rand() is process-wide: the dual solver's trainings are serialized so each sees the same sequence.
     private static let randLock = Mutex(())
     public enum Solver: String, Sendable, CaseIterable {
         /// L2-regularized logistic regression (primal, trust-region Newton).
@@ -43,7 +43,8 @@ public enum Liblinear {
         var order = Array(0..<labels.count)
         if let first = labels.firstIndex(of: 1), first != 0 { order.swapAt(0, first) }
         var y = order.map { Double(labels[$0]) }
-        return randLock.withLock { _ in nodes.withUnsafeMutableBufferPointer { buffer -> (weights: [Double], bias: Double) in
+        // Only the dual solver draws from rand(); the primal logistic regression fits run in parallel.
+        func fit() -> (weights: [Double], bias: Double) { nodes.withUnsafeMutableBufferPointer { buffer -> (weights: [Double], bias: Double) in
             var x: [UnsafeMutablePointer<feature_node>?] = order.map { buffer.baseAddress! + starts[$0] }
             return y.withUnsafeMutableBufferPointer { yp in
                 x.withUnsafeMutableBufferPointer { xp in
@@ -60,6 +61,7 @@ public enum Liblinear {
                 }
             }
         } }
+        return solver == .svm ? randLock.withLock { _ in fit() } : fit()
     }
 }
 

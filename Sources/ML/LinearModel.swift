@@ -29,26 +29,31 @@ public struct LinearModel: Sendable, Equatable {
     /// does: decision values of `folds`-fold models on their held-out rows fit the sigmoid.
     public static func train(rows: SparseRows, columns: Int, labels: [Float], solver: Liblinear.Solver, c: Double,
                              folds: Int = 5, seed: UInt64 = 0) throws(MLError) -> LinearModel {
-        let fit = try Liblinear.train(rows: rows, columns: columns, labels: labels, solver: solver, c: c)
-        var model = LinearModel(solver: solver, weights: fit.weights, bias: fit.bias, platt: nil)
-        if solver == .svm {
-            model.platt = Platt.fit(decisions: try outOfFold(rows: rows, columns: columns, labels: labels, solver: solver, c: c, folds: folds, seed: seed),
-                                    labels: labels)
+        guard solver == .svm else {
+            let fit = try Liblinear.train(rows: rows, columns: columns, labels: labels, solver: solver, c: c)
+            return LinearModel(solver: solver, weights: fit.weights, bias: fit.bias, platt: nil)
         }
+        var (model, decisions) = try withOutOfFold(rows: rows, columns: columns, labels: labels, solver: solver, c: c, folds: folds, seed: seed)
+        model.platt = Platt.fit(decisions: decisions, labels: labels)
         return model
     }
 
-    /// Each row's decision value from a model trained on the other folds.
-    public static func outOfFold(rows: SparseRows, columns: Int, labels: [Float], solver: Liblinear.Solver, c: Double,
-                                 folds: Int, seed: UInt64) throws(MLError) -> [Double] {
-        var out = [Double](repeating: 0, count: labels.count)
-        for fold in Folds.stratified(labels: labels, k: folds, seed: seed) {
-            let train = fold.train, held = fold.test
-            let fit = try Liblinear.train(rows: rows.subset(train), columns: columns, labels: train.map { labels[$0] }, solver: solver, c: c)
-            let m = LinearModel(solver: solver, weights: fit.weights, bias: fit.bias, platt: nil)
-            for (r, d) in zip(held, m.decisions(rows.subset(held))) { out[r] = d }
+    /// A model trained on all rows, and each row's decision value from a model trained on the other folds;
+    /// the `folds` + 1 fits run in parallel.
+    public static func withOutOfFold(rows: SparseRows, columns: Int, labels: [Float], solver: Liblinear.Solver, c: Double,
+                                     folds: Int, seed: UInt64) throws(MLError) -> (LinearModel, [Double]) {
+        let split = Folds.stratified(labels: labels, k: folds, seed: seed)
+        let fits = try Parallel.map(split.count + 1) { k throws(MLError) in
+            let train = k < split.count ? split[k].train : Array(labels.indices)
+            let fit = try Liblinear.train(rows: k < split.count ? rows.subset(train) : rows, columns: columns,
+                                          labels: train.map { labels[$0] }, solver: solver, c: c)
+            return LinearModel(solver: solver, weights: fit.weights, bias: fit.bias, platt: nil)
         }
-        return out
+        var out = [Double](repeating: 0, count: labels.count)
+        for (fold, model) in zip(split, fits) {
+            for (r, d) in zip(fold.test, model.decisions(rows.subset(fold.test))) { out[r] = d }
+        }
+        return (fits[split.count], out)
     }
 
     /// Weights then bias, as little-endian doubles.

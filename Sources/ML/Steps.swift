@@ -65,6 +65,8 @@ public enum Steps {
         public var chosen: ModelKind
         public var cv: [(kind: String, f1: Double)]
         public var validation: BinaryMetrics
+        /// The final model's fit on all rows (features already computed), for benchmarks.
+        public var finalFitSeconds: Double
     }
 
     /// The model factory. Reads `trainPath`, computes the features (the table's columns, or a featurizer's
@@ -123,20 +125,24 @@ public enum Steps {
         let split = Folds.stratified(labels: labels, k: k, seed: params.seed &+ 1)[0]
         let fitX = rows(split.train), fitY = split.train.map { labels[$0] }, valX = rows(split.test), valY = split.test.map { labels[$0] }
         var curve = "step,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
-        var last: BinaryMetrics?
+        var last: [Float] = []
         _ = try Classifier.train(chosen, x: fitX, columns: width, labels: fitY, params: params, watch: [fitX, valX]) { step, p in
-            let a = BinaryMetrics(probabilities: p[0], labels: fitY), v = BinaryMetrics(probabilities: p[1], labels: valY)
+            // No AUC per step: it is the one metric that sorts, and the curve does not show it.
+            let a = BinaryMetrics(probabilities: p[0], labels: fitY, auc: false), v = BinaryMetrics(probabilities: p[1], labels: valY, auc: false)
             curve += String(step + 1) + "," + [a.logLoss, a.accuracy, a.precision, a.recall, v.logLoss, v.accuracy, v.precision, v.recall]
                 .map { String(format: "%.6f", $0) }.joined(separator: ",") + "\n"
-            last = v
+            last = p[1]
         }
+        let fitStart = DispatchTime.now().uptimeNanoseconds
         let classifier = try Classifier.train(chosen, x: xt, columns: width, labels: labels, params: params)
+        let fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) / 1e9
         let trained = TrainedModel(kind: chosen, columns: columns, featurizer: fitted, preprocess: preprocess, classifier: classifier,
                                    cv: cv, folds: params.folds)
         try trained.write(directory: model)
         try write(Data((fitted == nil ? schemaText(columns: columns) : Featurizer.schemaText).utf8), to: schema)
         try write(Data(curve.utf8), to: plots)
-        return TrainResult(chosen: chosen, cv: cv, validation: last ?? BinaryMetrics(probabilities: [], labels: []))
+        return TrainResult(chosen: chosen, cv: cv, validation: BinaryMetrics(probabilities: last, labels: last.isEmpty ? [] : valY),
+                           finalFitSeconds: fitSeconds)
     }
 
     /// Scores `testPath` with the model directory: metrics (JSON), ROC points (CSV), and inference time per

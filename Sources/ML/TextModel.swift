@@ -15,8 +15,8 @@ public struct TextModel: Sendable, Equatable {
     public static func fit(urls: [String], labels: [Float], folds: Int, seed: UInt64) throws(MLError) -> (TextModel, [Double]) {
         let vectorizer = TextVectorizer.fit(urls)
         let rows = vectorizer.transform(urls)
-        let linear = try LinearModel.train(rows: rows, columns: vectorizer.count, labels: labels, solver: .logreg, c: c)
-        let oof = try LinearModel.outOfFold(rows: rows, columns: vectorizer.count, labels: labels, solver: .logreg, c: c, folds: folds, seed: seed)
+        let (linear, oof) = try LinearModel.withOutOfFold(rows: rows, columns: vectorizer.count, labels: labels, solver: .logreg, c: c,
+                                                          folds: folds, seed: seed)
         return (TextModel(vectorizer: vectorizer, linear: linear), oof)
     }
 }

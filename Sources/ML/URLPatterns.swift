@@ -1,24 +1,106 @@
-/// The dataset's regular-expression features, with its exact expressions (Python `re.search` semantics:
-/// a match anywhere in the URL as written).
+/// The dataset's regular-expression features, matched by hand over the URL's UTF-8 bytes with the exact
+/// semantics of its expressions (Python `re.search`: a match anywhere in the URL as written). A general
+/// regex engine spent most of the featurizer's time on these three; `PatternTests` checks each matcher
+/// against its expression, kept there as the reference.
 enum Patterns {
     /// A dotted IPv4 address (decimal or hex) followed by a slash, eight IPv6 groups, or seven hex digits in a row.
-    nonisolated(unsafe) static let ip = try! Regex(
-        #"(([01]?\d\d?|2[0-4]\d|25[0-5])\.([01]?\d\d?|2[0-4]\d|25[0-5])\.([01]?\d\d?|2[0-4]\d|25[0-5])\.([01]?\d\d?|2[0-4]\d|25[0-5])\/)|"#
-        + #"((0x[0-9a-fA-F]{1,2})\.(0x[0-9a-fA-F]{1,2})\.(0x[0-9a-fA-F]{1,2})\.(0x[0-9a-fA-F]{1,2})\/)|"#
-        + #"(?:[a-fA-F0-9]{1,4}:){7}[a-fA-F0-9]{1,4}|[0-9a-fA-F]{7}"#)
+    static func ip(_ url: String) -> Bool {
+        let b = Array(url.utf8)
+        return hexRun(b, 7) || (0..<b.count).contains { dottedDecimal(b, $0) || dottedHex(b, $0) || ipv6(b, $0) }
+    }
 
-    /// Known URL-shortening services.
-    nonisolated(unsafe) static let shortener = try! Regex(
-        #"bit\.ly|goo\.gl|shorte\.st|go2l\.ink|x\.co|ow\.ly|t\.co|tinyurl|tr\.im|is\.gd|cli\.gs|yfrog\.com|migre\.me|ff\.im|tiny\.cc|"#
-        + #"url4\.eu|twit\.ac|su\.pr|twurl\.nl|snipurl\.com|short\.to|BudURL\.com|ping\.fm|post\.ly|Just\.as|bkite\.com|snipr\.com|"#
-        + #"fic\.kr|loopt\.us|doiop\.com|short\.ie|kl\.am|wp\.me|rubyurl\.com|om\.ly|to\.ly|bit\.do|lnkd\.in|db\.tt|qr\.ae|adf\.ly|"#
-        + #"bitly\.com|cur\.lv|tinyurl\.com|ity\.im|q\.gs|po\.st|bc\.vc|twitthis\.com|u\.to|j\.mp|buzurl\.com|cutt\.us|u\.bb|"#
-        + #"yourls\.org|prettylinkpro\.com|scrnch\.me|filoops\.info|vzturl\.com|qr\.net|1url\.com|tweez\.me|v\.gd|link\.zip\.net"#)
+    /// Known URL-shortening services (case-sensitive, as the expression is).
+    static func shortener(_ url: String) -> Bool {
+        let b = Array(url.utf8)
+        return shorteners.contains { s in b.count >= s.count && (0...(b.count - s.count)).contains { b[$0..<($0 + s.count)].elementsEqual(s) } }
+    }
 
-    /// A host starting like `wwww-`, `ww1`, `w2-` or a digit run.
-    nonisolated(unsafe) static let abnormalSubdomain = try! Regex(#"(http[s]?://(w[w]?|\d))([w]?(\d|-))"#)
+    /// `(http[s]?://(w[w]?|\d))([w]?(\d|-))`: a host starting like `wwww-`, `ww1`, `w2-` or a digit run.
+    static func abnormalSubdomain(_ url: String) -> Bool {
+        let b = Array(url.utf8)
+        for start in b.indices {
+            for scheme in ["http://", "https://"].map({ Array($0.utf8) }) where b[start...].starts(with: scheme) {
+                let p = start + scheme.count
+                // (w[w]?|\d) takes 1 or 2 bytes, [w]? 0 or 1, then (\d|-).
+                for first in [1, 2] where lead(b, p, first) {
+                    for optionalW in [0, 1] where optionalW == 0 || at(b, p + first) == w {
+                        if let c = at(b, p + first + optionalW), isDigit(c) || c == UInt8(ascii: "-") { return true }
+                    }
+                }
+            }
+        }
+        return false
+    }
 
     /// Words common in phishing kits' paths, counted (non-overlapping) in the lower-cased URL.
     static let hints = ["wp", "login", "includes", "admin", "content", "site", "images", "js", "alibaba", "css", "myaccount",
                         "dropbox", "themes", "plugins", "signin", "view"]
+
+    static let shorteners: [[UInt8]] = """
+        bit.ly goo.gl shorte.st go2l.ink x.co ow.ly t.co tinyurl tr.im is.gd cli.gs yfrog.com migre.me ff.im tiny.cc \
+        url4.eu twit.ac su.pr twurl.nl snipurl.com short.to BudURL.com ping.fm post.ly Just.as bkite.com snipr.com \
+        fic.kr loopt.us doiop.com short.ie kl.am wp.me rubyurl.com om.ly to.ly bit.do lnkd.in db.tt qr.ae adf.ly \
+        bitly.com cur.lv tinyurl.com ity.im q.gs po.st bc.vc twitthis.com u.to j.mp buzurl.com cutt.us u.bb \
+        yourls.org prettylinkpro.com scrnch.me filoops.info vzturl.com qr.net 1url.com tweez.me v.gd link.zip.net
+        """.split(separator: " ").map { Array($0.utf8) }
+
+    // MARK: - Pieces
+
+    private static let w = UInt8(ascii: "w"), dot = UInt8(ascii: "."), slash = UInt8(ascii: "/"), colon = UInt8(ascii: ":")
+
+    private static func at(_ b: [UInt8], _ i: Int) -> UInt8? { i < b.count ? b[i] : nil }
+    private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    private static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 102) }
+
+    /// `w`, `ww` or a digit (one byte) at `p`, taking `length` bytes.
+    private static func lead(_ b: [UInt8], _ p: Int, _ length: Int) -> Bool {
+        guard let c = at(b, p) else { return false }
+        return length == 1 ? (c == w || isDigit(c)) : (c == w && at(b, p + 1) == w)
+    }
+
+    /// `n` hex digits in a row anywhere.
+    private static func hexRun(_ b: [UInt8], _ n: Int) -> Bool {
+        var run = 0
+        for c in b {
+            run = isHex(c) ? run + 1 : 0
+            if run >= n { return true }
+        }
+        return false
+    }
+
+    /// The lengths `[01]?\d\d?|2[0-4]\d|25[0-5]` can match at `p`.
+    private static func octetLengths(_ b: [UInt8], _ p: Int) -> [Int] {
+        var out: [Int] = []
+        let d = (0..<3).map { at(b, p + $0).flatMap { isDigit($0) ? Int($0) - 48 : nil } }
+        if d[0] != nil { out.append(1) }
+        if d[0] != nil, d[1] != nil { out.append(2) }
+        if let a = d[0], let m = d[1], let c = d[2], a * 100 + m * 10 + c <= 255 || a <= 1 { out.append(3) }
+        return out
+    }
+
+    /// Four decimal octets joined by dots, then a slash, starting at `p`.
+    private static func dottedDecimal(_ b: [UInt8], _ p: Int, octet: Int = 0) -> Bool {
+        octetLengths(b, p).contains { n in
+            let next = at(b, p + n)
+            return octet == 3 ? next == slash : next == dot && dottedDecimal(b, p + n + 1, octet: octet + 1)
+        }
+    }
+
+    /// Four `0x` + one or two hex digit octets joined by dots, then a slash, starting at `p`.
+    private static func dottedHex(_ b: [UInt8], _ p: Int, octet: Int = 0) -> Bool {
+        guard at(b, p) == UInt8(ascii: "0"), at(b, p + 1) == UInt8(ascii: "x"), let h = at(b, p + 2), isHex(h) else { return false }
+        return [1, 2].contains { n in
+            guard n == 1 || at(b, p + 3).map(isHex) == true else { return false }
+            let next = at(b, p + 2 + n)
+            return octet == 3 ? next == slash : next == dot && dottedHex(b, p + 3 + n, octet: octet + 1)
+        }
+    }
+
+    /// `(?:[a-fA-F0-9]{1,4}:){7}[a-fA-F0-9]{1,4}` starting at `p`.
+    private static func ipv6(_ b: [UInt8], _ p: Int, group: Int = 0) -> Bool {
+        (1...4).contains { n in
+            guard (0..<n).allSatisfy({ at(b, p + $0).map(isHex) == true }) else { return false }
+            return group == 7 || (at(b, p + n) == colon && ipv6(b, p + n + 1, group: group + 1))
+        }
+    }
 }

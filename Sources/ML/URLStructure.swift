@@ -75,9 +75,9 @@ public enum URLStructure {
         out.append(prefixSuffix(u) ? 1 : 0)
         let dots = u.filter { $0 == "." }.count
         out.append(dots == 1 ? 1 : dots == 2 ? 2 : 3)
-        out.append(url.contains(Patterns.ip) ? 1 : 0)
-        out.append(url.contains(Patterns.shortener) ? 1 : 0)
-        out.append(url.contains(Patterns.abnormalSubdomain) ? 1 : 0)
+        out.append(Patterns.ip(url) ? 1 : 0)
+        out.append(Patterns.shortener(url) ? 1 : 0)
+        out.append(Patterns.abnormalSubdomain(url) ? 1 : 0)
         let lower = Array(url.lowercased().unicodeScalars)
         out.append(Double(Patterns.hints.map { occurrences(lower, $0).count }.reduce(0, +)))
         return out

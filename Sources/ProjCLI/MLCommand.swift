@@ -6,8 +6,8 @@ import ML
 struct MLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ml",
-        abstract: "ML steps for pipeline stages: fetch (pinned by sha256), load-db and read-db (SQLite, PostgreSQL), split, validate (schema and KS drift), transform (impute, scale), train (model factory), evaluate.",
-        subcommands: [FetchStep.self, LoadDBStep.self, ReadDBStep.self, SplitStep.self, ValidateStep.self, TransformStep.self, TrainStep.self, EvaluateStep.self]
+        abstract: "ML steps for pipeline stages: ingest (CSV, pinned URL or database table, then split), fetch (pinned by sha256), load-db and read-db (SQLite, PostgreSQL), split, validate (schema and KS drift), transform (impute, scale), train (model factory), evaluate.",
+        subcommands: [IngestStep.self, FetchStep.self, LoadDBStep.self, ReadDBStep.self, SplitStep.self, ValidateStep.self, TransformStep.self, TrainStep.self, EvaluateStep.self]
     )
 }
 
@@ -86,5 +86,39 @@ struct FetchStep: ParsableCommand {
         case .cached: print("\(output): sha256 \(sha256.prefix(12)) from the cache")
         case .downloaded(let mirror): print("\(output): sha256 \(sha256.prefix(12)) from \(mirror)")
         }
+    }
+}
+
+struct IngestStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read the pipeline's source into a raw CSV, then split it into train and test (stratified, seeded).",
+        discussion: """
+            --source is a CSV path or file:// URL (pinned when --sha256 is given), an http(s) URL (must be pinned; \
+            --mirror adds fallbacks, tried in order, used only when the pinned file is not in the cache), or a \
+            database: sqlite:PATH or postgres://USER@HOST:PORT/DB with --table.
+            """
+    )
+    @Option(help: "A CSV path, a file:// or http(s) URL, sqlite:PATH or a postgres:// URL.") var source: String
+    @Option(help: "The source file's SHA-256 (required for http(s); empty means unpinned).") var sha256: String?
+    @Option(name: .customLong("mirror"), help: "Another URL or path serving the pinned file (repeat; tried in order after --source).") var mirrors: [String] = []
+    @Option(help: "The table, for a database source.") var table: String?
+    @Option(help: "The cache directory (the project's .proj/cache).") var cache = ".proj/cache"
+    @Option(help: "Where to write the source's rows as they came.") var raw: String
+    @Option(help: "The label column (kept in proportion in both parts).") var target = "status"
+    @Option(name: .customLong("test-fraction"), help: "Share of rows for the test part.") var testFraction = 0.2
+    @Option(help: "Shuffle seed.") var seed: UInt64 = 42
+    @Option(help: "Where to write the train part.") var train: String
+    @Option(help: "Where to write the test part.") var test: String
+
+    func run() throws {
+        let line = try runStep {
+            try Ingest.run(try Source.parse(source, sha256: sha256, mirrors: mirrors, table: table), raw: raw, cacheDirectory: cache) {
+                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            }
+        }
+        print(line)
+        let (a, b) = try runStep { try Steps.split(input: raw, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
+        print("split \(raw): \(a) train rows -> \(train), \(b) test rows -> \(test)")
     }
 }

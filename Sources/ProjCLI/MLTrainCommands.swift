@@ -101,7 +101,8 @@ struct TrainStep: ParsableCommand {
         }
         for (kind, f1) in result.cv { print(String(format: "  %@ %d-fold F1 %.4f", kind.padding(toLength: 10, withPad: " ", startingAt: 0), folds, f1)) }
         let m = result.validation
-        print(String(format: "trained %@: validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue, m.accuracy, m.f1, m.rocAUC, model))
+        print(String(format: "trained %@ (final fit %.2f s): validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue,
+                     result.finalFitSeconds, m.accuracy, m.f1, m.rocAUC, model))
     }
 }
 

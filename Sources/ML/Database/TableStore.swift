@@ -35,6 +35,14 @@ public enum Database: Sendable, Equatable {
         throw MLError("unknown database '\(text)': use sqlite:PATH or postgres://USER@HOST:PORT/DB")
     }
 
+    /// The database for messages: a PostgreSQL URL without its password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:" + path
+        case .postgres(let url): return PostgresConnection.redacted(url)
+        }
+    }
+
     /// A table name: letters, digits and underscores, not starting with a digit.
     static func checkName(_ table: String) throws(MLError) {
         guard let first = table.unicodeScalars.first, first == "_" || (first.properties.isAlphabetic && first.isASCII),
