@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Layer 1: system libraries, one module map + shim header each.
@@ -40,9 +41,14 @@ let package = Package(
         ]),
         // Layer 7: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        // Layer 8: HTTP inference over a verified bundle (Hummingbird 2).
+        .target(name: "Serve", dependencies: [
+            "Bundle", "Runner", "YAML",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // Layer 9: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Runner", "Bundle", "ML", "ProjectModel",
+            "Runner", "Bundle", "ML", "Serve", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -53,6 +59,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Fingerprint", "YAML", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Bundle", "YAML"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "Bundle", "YAML"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,7 +13,7 @@ public struct ProjCommand: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [Repro.self, Status.self, Dag.self, Params.self, MetricsCommand.self, Checkout.self, GC.self,
-                      BundleCommand.self, Verify.self, Inspect.self, Extract.self, Keys.self, Push.self, Pull.self, ListStore.self, MLCommand.self, Predict.self]
+                      BundleCommand.self, Verify.self, Inspect.self, Extract.self, Keys.self, Push.self, Pull.self, ListStore.self, MLCommand.self, Predict.self, ServeCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import ML
+import Serve
+
+/// `proj serve`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Verify a bundle, load its model, and answer predictions over HTTP until SIGTERM or SIGINT.",
+        discussion: """
+            Endpoints: POST /v1/predict ({"instances": [...]}, {"urls": [...]} or text/csv), GET /v1/schema, GET /v1/metadata, \
+            GET /metrics (Prometheus); KServe v2: GET /v2/health/live, /v2/health/ready, /v2/models/NAME, POST /v2/models/NAME/infer \
+            (and v1: POST /v1/models/NAME:predict); MLflow: POST /invocations, GET /ping.
+            The bundle is verified first (files, schema, selftest; a signature by a trusted key is required when any key is \
+            trusted on this machine) and nothing is served unless every check passes. On SIGTERM or SIGINT the server stops \
+            accepting connections, finishes the requests in flight, and exits 0.
+            """
+    )
+
+    @Argument(help: "The bundle file, or NAME[@VERSION] with --store.")
+    var bundle: String
+
+    @Option(help: "A store (directory or file:// URL) to take NAME[@VERSION] from.")
+    var store: String?
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one; the ready line names it).")
+    var port = 8080
+
+    @Flag(name: .customLong("insecure-skip-verify"), help: "Serve a bundle whose signature is missing or by an untrusted key (file digests and the selftest are still checked).")
+    var insecureSkipVerify = false
+
+    @Option(name: .customLong("trust"), help: "A trusted public key file (repeatable), besides ~/.config/proj/trusted/ and your own keys.")
+    var trust: [String] = []
+
+    @Option(name: .customLong("max-body"), help: "Largest request body in bytes.")
+    var maxBody = ServeLimits().maxBody
+
+    @Option(name: .customLong("max-rows"), help: "Most rows in one request.")
+    var maxRows = ServeLimits().maxRows
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client has to send a request body.")
+    var requestTimeout = 10
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection stays open.")
+    var idleTimeout = 30
+
+    func validate() throws {
+        guard maxBody > 0, maxRows > 0, requestTimeout > 0, idleTimeout > 0 else {
+            throw ValidationError("--max-body, --max-rows, --request-timeout and --idle-timeout must be positive")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let model: ServedModel
+        do {
+            let trusted = try KeyStore().trusted(extra: trust)
+            var options = VerifyOptions(trusted: trusted, requireSignature: !trusted.isEmpty, loaders: ModelLoaders.available)
+            if insecureSkipVerify {
+                options.requireSignature = false
+                options.checkTrust = false
+                FileHandle.standardError.write(Data("warning: --insecure-skip-verify: the bundle's signature is neither required nor checked against trusted keys; its file digests, schema and selftest still are\n".utf8))
+            }
+            let path = try resolve(options: options)
+            defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
+            model = try ServedModel.load(path, options: options)
+        } catch let error as BundleError { throw fail(error) }
+        var limits = ServeLimits()
+        limits.maxBody = maxBody
+        limits.maxRows = maxRows
+        limits.requestTimeout = .seconds(requestTimeout)
+        limits.idleTimeout = .seconds(idleTimeout)
+        let server = InferenceServer(model: model, limits: limits)
+        let host = host, name = model.name, version = model.version, digest = model.digest
+        try await server.run(host: host, port: port) { bound in
+            let elapsed = ContinuousClock.now - started
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            FileHandle.standardOutput.write(Data(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms)\n",
+                                                        name, version, String(digest.prefix(12)), host, bound, ms).utf8))
+        }
+        FileHandle.standardOutput.write(Data("stopped: requests in flight finished\n".utf8))
+    }
+
+    /// The bundle file: the argument, or the store's NAME[@VERSION] pulled (and verified) into a temporary directory.
+    func resolve(options: VerifyOptions) throws(BundleError) -> String {
+        guard let store else { return bundle }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proj-serve-\(getpid())").path
+        return try StoreClient.pull(bundle, from: try Stores.open(store), into: directory, options: options).path
+    }
+}

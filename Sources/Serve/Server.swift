@@ -1,0 +1,205 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Runner
+import YAML
+
+/// Limits on what one client may send.
+public struct ServeLimits: Sendable {
+    /// Largest request body, in bytes.
+    public var maxBody = 8 << 20
+    /// Most rows in one request.
+    public var maxRows = 10_000
+    /// Time to receive a whole request body.
+    public var requestTimeout = Duration.seconds(10)
+    /// Time a connection may sit idle (also between a request's parts) before it is closed.
+    public var idleTimeout = Duration.seconds(30)
+    public init() {}
+}
+
+/// `proj serve`: one verified bundle behind proj's own API, the Open Inference Protocol (KServe v2, and
+/// v1's predict), MLflow's scoring protocol, metadata and Prometheus metrics.
+public struct InferenceServer: Sendable {
+    public let model: ServedModel
+    public let limits: ServeLimits
+    let metrics: ServerMetrics
+    let protocols: Protocols
+
+    public init(model: ServedModel, limits: ServeLimits = ServeLimits()) {
+        self.model = model
+        self.limits = limits
+        metrics = ServerMetrics(model: model)
+        protocols = Protocols(model: model, maxRows: limits.maxRows)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish, and returns.
+    /// `ready` gets the bound port once the socket listens (port 0 picks a free one).
+    public func run(host: String, port: Int, ready: @escaping @Sendable (Int) -> Void) async throws {
+        var logger = Logger(label: "proj.serve")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
+                                                                            + limits.idleTimeout.components.attoseconds / 1_000_000_000))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
+            onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: Guard(server: self))
+        // proj's own API.
+        router.post("/v1/predict") { request, _ in try await self.predictV1(request) }
+        router.get("/v1/schema") { _, _ in self.json(self.model.schema.value) }
+        router.get("/v1/metadata") { _, _ in self.json(self.metadata) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: self.metrics.text)))
+        }
+        // MLflow's scoring server.
+        router.get("/ping") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n"))) }
+        router.get("/health") { _, _ in self.json(.map([.init("status", .string("ok"))])) }
+        router.get("/version") { _, _ in self.json(.string(self.model.version)) }
+        router.post("/invocations") { request, _ in try await self.invocations(request) }
+        // Open Inference Protocol (KServe v2).
+        router.get("/v2") { _, _ in self.json(.map([.init("name", .string("proj")), .init("version", .string(ToolVersion.current)), .init("extensions", .list([]))])) }
+        router.get("/v2/health/live") { _, _ in self.json(.map([.init("live", .bool(true))])) }
+        router.get("/v2/health/ready") { _, _ in self.json(.map([.init("ready", .bool(true))])) }
+        router.get("/v2/models/{name}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
+        router.get("/v2/models/{name}/ready") { _, context in
+            try self.named(context) { .map([.init("name", .string(self.model.name)), .init("ready", .bool(true))]) }
+        }
+        router.get("/v2/models/{name}/versions/{version}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
+        router.post("/v2/models/{name}/infer") { request, context in try await self.inferV2(request, context) }
+        router.post("/v2/models/{name}/versions/{version}/infer") { request, context in try await self.inferV2(request, context) }
+        // KServe v1: GET /v1/models/NAME and POST /v1/models/NAME:predict.
+        router.get("/v1/models/{name}") { _, context in
+            try self.named(context) { .map([.init("name", .string(self.model.name)), .init("ready", .bool(true))]) }
+        }
+        router.post("/v1/models/{name}") { request, context in
+            let segment = context.parameters.get("name") ?? ""
+            guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
+            try self.check(name: String(segment.dropLast(":predict".count)))
+            let rows = try self.protocols.v1Rows(try await self.body(request, csv: false))
+            return self.json(.map([.init("predictions", .list(try self.predict(rows).map(Value.map)))]))
+        }
+        return router
+    }
+
+    // MARK: - Handlers
+
+    func predictV1(_ request: Request) async throws -> Response {
+        let rows = try protocols.v1Rows(try await body(request, csv: true))
+        return json(protocols.v1Response(try predict(rows)))
+    }
+
+    func invocations(_ request: Request) async throws -> Response {
+        do {
+            let rows = try protocols.mlflowRows(try await body(request, csv: true))
+            return json(protocols.mlflowResponse(try predict(rows)))
+        } catch let error as ClientError {
+            // MLflow's error shape, so its clients show the message.
+            let code = error.status == .unsupportedMediaType ? "BAD_REQUEST" : error.status == .contentTooLarge ? "RESOURCE_LIMIT_EXCEEDED" : "BAD_REQUEST"
+            var fields: [Value.Entry] = [.init("error_code", .string(code)), .init("message", .string(error.message))]
+            if let field = error.field { fields.append(.init("field", .string(field))) }
+            return json(.map(fields), status: error.status)
+        }
+    }
+
+    func inferV2(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try check(name: context.parameters.get("name") ?? "")
+        if let version = context.parameters.get("version"), version != model.version {
+            throw ClientError(.notFound, "model '\(model.name)' version '\(version)' is not served here (this server serves version \(model.version))")
+        }
+        guard case .json(let value) = try await body(request, csv: false) else { throw ClientError("send application/json") }
+        let parsed = try protocols.v2Rows(value)
+        return json(protocols.v2Response(try predict(parsed.rows), id: parsed.id, wanted: parsed.outputs))
+    }
+
+    func named(_ context: BasicRequestContext, _ value: () -> Value) throws -> Response {
+        try check(name: context.parameters.get("name") ?? "")
+        return json(value())
+    }
+
+    func check(name: String) throws(ClientError) {
+        guard name == model.name else { throw ClientError(.notFound, "model '\(name)' is not served here (this server serves '\(model.name)')") }
+    }
+
+    /// Runs the model; counts predictions by label.
+    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
+        let outputs = try model.predict(rows)
+        metrics.predicted(outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" })
+        return outputs
+    }
+
+    /// The whole body, within the size limit and the request timeout, decoded by its content type.
+    func body(_ request: Request, csv: Bool) async throws -> Protocols.Body {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBody {
+            throw ClientError(.contentTooLarge, "the body is \(length) bytes; this server takes at most \(limits.maxBody) (--max-body)")
+        }
+        let stream = request.body, max = limits.maxBody, timeout = limits.requestTimeout
+        let buffer: ByteBuffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do { return try await stream.collect(upTo: max) } catch is NIOTooManyBytesError {
+                    throw ClientError(.contentTooLarge, "the body is over \(max) bytes, the most this server takes (--max-body)")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw ClientError(.requestTimeout, "the body did not arrive within \(timeout.components.seconds) s")
+            }
+            return buffer
+        }
+        return try Protocols.body(Array(buffer.readableBytesView), contentType: request.headers[.contentType], csv: csv)
+    }
+
+    var metadata: Value {
+        var entries: [Value.Entry] = [.init("name", .string(model.name)), .init("version", .string(model.version)), .init("flavor", .string(model.flavor)),
+                                      .init("digest", .string("sha256:" + model.digest))]
+        entries.append(.init("signed_by", model.signer.map(Value.string) ?? .null))
+        entries += [.init("metrics", model.metrics), .init("provenance", model.provenance)]
+        return .map(entries)
+    }
+
+    func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONEmitter.emit(value, sortKeys: false))))
+    }
+}
+
+/// Around every route: client errors become 4xx JSON answers, anything else a logged 500 with no detail;
+/// each request is counted and timed by its route.
+struct Guard: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let server: InferenceServer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as ClientError {
+            var fields: [Value.Entry] = [.init("error", .string(error.message))]
+            if let field = error.field { fields.append(.init("field", .string(field))) }
+            response = server.json(.map(fields), status: error.status)
+        } catch let error as HTTPError {
+            let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            response = server.json(.map([.init("error", .string(message))]), status: error.status)
+        } catch {
+            context.logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
+            response = server.json(.map([.init("error", .string("internal error"))]), status: .internalServerError)
+        }
+        let elapsed = ContinuousClock.now - start
+        let route = context.coreContext.endpointPath.value ?? "unmatched"
+        server.metrics.record(route: route, status: response.status.code,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return response
+    }
+}

@@ -1,0 +1,187 @@
+/// A strict JSON (RFC 8259) reader for bytes from untrusted clients: integers become `.int` (when they
+/// fit), other numbers `.double`; objects keep their key order and must not repeat a key; nesting is
+/// bounded; nothing may follow the value but whitespace. Errors give the byte offset.
+public struct JSONParser {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    private let bytes: [UInt8]
+    private var i = 0
+    private let maxDepth: Int
+
+    /// Parses one JSON document.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> Value {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.i == bytes.count else { throw parser.fail("unexpected \(parser.describe()) after the value") }
+        return value
+    }
+
+    private init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+
+    private func describe() -> String {
+        guard i < bytes.count else { return "end of input" }
+        let b = bytes[i]
+        return b >= 0x20 && b < 0x7f ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x" + String(b, radix: 16)
+    }
+
+    private mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0a || bytes[i] == 0x0d || bytes[i] == 0x09 { i += 1 }
+    }
+
+    private mutating func literal(_ word: String, _ value: Value) throws(Failure) -> Value {
+        let w = Array(word.utf8), n = w.count
+        guard i + n <= bytes.count, bytes[i..<(i + n)].elementsEqual(w) else { throw fail("unexpected \(describe())") }
+        i += n
+        return value
+    }
+
+    private mutating func value(depth: Int) throws(Failure) -> Value {
+        guard i < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("unexpected \(describe())")
+        }
+    }
+
+    private mutating func object(depth: Int) throws(Failure) -> Value {
+        guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
+        i += 1
+        var entries: [Value.Entry] = []
+        var keys = Set<String>()
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .map([]) }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key, found \(describe())") }
+            let keyOffset = i
+            let key = try string()
+            guard keys.insert(key).inserted else { throw Failure(offset: keyOffset, reason: "duplicate key \"\(key)\"") }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key, found \(describe())") }
+            i += 1
+            skipSpace()
+            entries.append(.init(key, try value(depth: depth)))
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of input in an object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .map(entries) }
+            throw fail("expected ',' or '}', found \(describe())")
+        }
+    }
+
+    private mutating func array(depth: Int) throws(Failure) -> Value {
+        guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
+        i += 1
+        var items: [Value] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .list([]) }
+        while true {
+            skipSpace()
+            items.append(try value(depth: depth))
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of input in an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+            throw fail("expected ',' or ']', found \(describe())")
+        }
+    }
+
+    private mutating func number() throws(Failure) -> Value {
+        let start = i
+        func digits() -> Int {
+            let s = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - s
+        }
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        let n = digits()
+        guard n > 0 else { throw fail("a number needs digits") }
+        guard !(n > 1 && bytes[intStart] == UInt8(ascii: "0")) else { throw Failure(offset: intStart, reason: "leading zeros are not allowed") }
+        var integral = true
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            integral = false
+            guard digits() > 0 else { throw fail("a fraction needs digits") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            integral = false
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw fail("an exponent needs digits") }
+        }
+        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        if integral, let v = Int(text) { return .int(v) }
+        guard let d = Double(text), d.isFinite else { throw Failure(offset: start, reason: "number \(text) is out of range") }
+        return .double(d)
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            throw fail("\\u needs four hex digits")
+        }
+        i += 4
+        return v
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        i += 1
+        var out: [UInt8] = []
+        var plainStart = i
+        while true {
+            guard i < bytes.count else { throw fail("unterminated string") }
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { break }
+            if b < 0x20 { throw fail("control character in a string (escape it)") }
+            if b != UInt8(ascii: "\\") { i += 1; continue }
+            out += bytes[plainStart..<i]
+            i += 1
+            guard i < bytes.count else { throw fail("unterminated escape") }
+            let e = bytes[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0c)
+            case UInt8(ascii: "n"): out.append(0x0a)
+            case UInt8(ascii: "r"): out.append(0x0d)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { throw fail("unpaired surrogate") }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired surrogate") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw fail("unpaired surrogate")
+                }
+                out += Array(String(Character(Unicode.Scalar(scalar)!)).utf8)
+            default: throw fail("unknown escape \\\(Character(Unicode.Scalar(e)))")
+            }
+            plainStart = i
+        }
+        out += bytes[plainStart..<i]
+        i += 1
+        guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+        return s
+    }
+}
