@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+
+/// `proj serve` as a real process on an ephemeral 127.0.0.1 port, spoken to over real HTTP.
+@Suite struct ServeTests {
+    /// One trained, bundled project (the ML pipeline's slice), built once for every test here.
+    static let fixture: Result<String, any Error> = Result {
+        let p = try MLPipelineTests().project(rows: 600)
+        var r = try p.proj("repro")
+        guard r.code == 0 else { throw FixtureError(text: r.err) }
+        r = try p.proj("bundle")
+        guard r.code == 0 else { throw FixtureError(text: r.err) }
+        return p.root
+    }
+
+    struct FixtureError: Error { var text: String }
+
+    func project() throws -> TempProject {
+        var p = try TempProject([:])
+        let root = try Self.fixture.get()
+        try? FileManager.default.removeItem(atPath: p.root)
+        try FileManager.default.copyItem(atPath: root, toPath: p.root)
+        p.environment = projEnvironment(p)
+        return p
+    }
+
+    struct Server {
+        let running: TempProject.Running
+        let http: RawHTTP
+        func stop() -> Int32 {
+            running.process.terminate()
+            running.process.waitUntilExit()
+            return running.process.terminationStatus
+        }
+    }
+
+    func serve(_ p: TempProject, _ extra: [String] = []) throws -> Server {
+        let running = try p.start(["serve", "bundles/detector-1.0.0.tar", "--port", "0"] + extra)
+        var port: Int?
+        _ = eventually(30) {
+            if let line = running.output().split(separator: "\n").first(where: { $0.hasPrefix("ready:") }),
+               let range = line.range(of: "127.0.0.1:") {
+                port = Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            return port != nil || !running.process.isRunning
+        }
+        guard let port else { throw FixtureError(text: "no ready line: \(running.output()) \(running.errors())") }
+        return Server(running: running, http: RawHTTP(port: port))
+    }
+
+    /// The first rows of the test split as JSON objects of the schema's inputs.
+    func instances(_ p: TempProject, _ n: Int) throws -> (columns: [String], rows: [[String: Any]], csv: String) {
+        let schema = p.read("models/schema.yaml") ?? ""
+        let inputs = schema.components(separatedBy: "output:")[0]
+        let columns = inputs.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("type: double"), let r = line.range(of: "name: ") else { return nil }
+            return String(line[r.upperBound...].prefix { $0 != "," })
+        }
+        // Rows whose URL needs no CSV quoting, so a plain split reads them.
+        let lines = (p.read("data/test.csv") ?? "").split(separator: "\n").filter { !$0.contains("\"") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        let rows = lines[1...n].map { line in
+            Dictionary(uniqueKeysWithValues: columns.map { c in (c, Double(line[header.firstIndex(of: c)!]) as Any) })
+        }
+        let csv = ([columns] + lines[1...n].map { line in columns.map { line[header.firstIndex(of: $0)!] } }).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        return (columns, rows, csv)
+    }
+
+    @Test func everyEndpointAnswersAndPredictionsAreTheModels() throws {
+        let p = try project()
+        let server = try serve(p)
+        defer { _ = server.stop() }
+        let http = server.http
+        let (columns, rows, csv) = try instances(p, 3)
+
+        // What `proj predict` says for the same rows.
+        try p.write("rows.csv", csv)
+        let predicted = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "rows.csv", "--format", "jsonl")
+        #expect(predicted.code == 0, "\(predicted.err)")
+        let expected = predicted.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        func same(_ predictions: Any?, _ label: String) {
+            guard let list = predictions as? [[String: Any]], list.count == expected.count else { Issue.record("\(label): \(String(describing: predictions))"); return }
+            for (a, b) in zip(list, expected) {
+                #expect(a["label"] as? Int == b["label"] as? Int, "\(label)")
+                #expect(abs((a["probability"] as? Double ?? -1) - (b["probability"] as? Double ?? -2)) < 1e-9, "\(label)")
+            }
+        }
+
+        var r = http.post("/v1/predict", ["instances": rows])
+        #expect(r?.status == 200)
+        let v1 = r?.json as? [String: Any]
+        same(v1?["predictions"], "v1")
+        #expect((v1?["model"] as? [String: Any])?["version"] as? String == "1.0.0")
+        r = http.request("POST", "/v1/predict", body: csv, contentType: "text/csv")
+        same((r?.json as? [String: Any])?["predictions"], "v1 csv")
+
+        // MLflow's client (pandas DataFrame.to_json(orient="split") and orient="records").
+        let data = rows.map { row in columns.map { row[$0]! } }
+        r = http.post("/invocations", ["dataframe_split": ["index": [0, 1, 2], "columns": columns, "data": data]])
+        #expect(r?.status == 200)
+        same((r?.json as? [String: Any])?["predictions"], "mlflow split")
+        r = http.post("/invocations", ["dataframe_records": rows])
+        same((r?.json as? [String: Any])?["predictions"], "mlflow records")
+        r = http.post("/invocations", ["inputs": Dictionary(uniqueKeysWithValues: columns.map { c in (c, rows.map { $0[c]! }) })])
+        same((r?.json as? [String: Any])?["predictions"], "mlflow inputs")
+        r = http.request("POST", "/invocations", body: csv, contentType: "text/csv")
+        same((r?.json as? [String: Any])?["predictions"], "mlflow csv")
+        #expect(http.request("GET", "/ping", contentType: nil)?.status == 200)
+
+        // KServe v2: one tensor per column, and one [n, k] FP32 tensor of all inputs.
+        let tensors = columns.map { c in ["name": c, "shape": [3], "datatype": "FP64", "data": rows.map { $0[c]! }] as [String: Any] }
+        r = http.post("/v2/models/detector/infer", ["id": "req-1", "inputs": tensors])
+        #expect(r?.status == 200)
+        let v2 = r?.json as? [String: Any]
+        #expect(v2?["id"] as? String == "req-1" && v2?["model_name"] as? String == "detector")
+        let outputs = v2?["outputs"] as? [[String: Any]] ?? []
+        #expect(outputs.map { $0["name"] as? String } == ["label", "probability"])
+        same(zip(outputs.first?["data"] as? [Int] ?? [], outputs.last?["data"] as? [Double] ?? []).map { ["label": $0, "probability": $1] }, "v2")
+        r = http.post("/v2/models/detector/versions/1.0.0/infer", ["inputs": [["name": "input-0", "shape": [3, columns.count], "datatype": "FP64", "data": data]],
+                                                                   "outputs": [["name": "probability"]]])
+        #expect(r?.status == 200, "\(r?.body ?? "")")
+        #expect(((r?.json as? [String: Any])?["outputs"] as? [[String: Any]])?.count == 1)
+        #expect(http.request("GET", "/v2/health/live", contentType: nil)?.status == 200)
+        #expect(http.request("GET", "/v2/health/ready", contentType: nil)?.status == 200)
+        let meta = http.request("GET", "/v2/models/detector", contentType: nil)?.json as? [String: Any]
+        #expect((meta?["inputs"] as? [Any])?.count == columns.count && meta?["versions"] as? [String] == ["1.0.0"])
+        r = http.post("/v1/models/detector:predict", ["instances": rows])
+        same((r?.json as? [String: Any])?["predictions"], "kserve v1")
+
+        let schema = http.request("GET", "/v1/schema", contentType: nil)?.json as? [String: Any]
+        #expect((schema?["input"] as? [Any])?.count == columns.count)
+        let metadata = http.request("GET", "/v1/metadata", contentType: nil)?.json as? [String: Any]
+        #expect((metadata?["digest"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(((metadata?["provenance"] as? [String: Any])?["stages"] as? [String: Any])?["train"] != nil)
+        let metrics = http.request("GET", "/metrics", contentType: nil)?.body ?? ""
+        #expect(metrics.contains("proj_requests_total{route=\"/invocations\",status=\"200\""))
+        #expect(metrics.contains("proj_request_duration_seconds_bucket{route=\"/v1/predict\",le=\"+Inf\"} 2"))
+        #expect(metrics.contains("proj_predictions_total{label=\""))
+        #expect(server.stop() == 0)
+        #expect(server.running.output().contains("stopped: requests in flight finished"))
+    }
+
+    @Test func hostileRequestsGetA4xxNamingTheProblemAndTheServerStaysUp() throws {
+        let p = try project()
+        let server = try serve(p, ["--max-rows", "5", "--max-body", "20000"])
+        defer { _ = server.stop() }
+        let http = server.http
+        let (columns, rows, _) = try instances(p, 1)
+        var missing = rows[0]; missing.removeValue(forKey: columns[3])
+        var extra = rows[0]; extra["evil"] = 1
+        var text = rows[0]; text[columns[0]] = "abc"
+        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        let cases: [(String, String, String?, String?, Int, String)] = [
+            ("POST", "/v1/predict", "{\"instances\": [", "application/json", 400, "not valid JSON"),
+            ("POST", "/v1/predict", deep, "application/json", 400, "nested deeper than 64"),
+            ("POST", "/v1/predict", "{\"instances\": [], \"instances\": []}", "application/json", 400, "duplicate key"),
+            ("POST", "/v1/predict", json(["instances": [missing]]), "application/json", 400, "missing feature '\(columns[3])'"),
+            ("POST", "/v1/predict", json(["instances": [extra]]), "application/json", 400, "unknown feature 'evil'"),
+            ("POST", "/v1/predict", json(["instances": [text]]), "application/json", 400, "instances[0].\(columns[0]): '\(columns[0])' should be double"),
+            ("POST", "/v1/predict", json(["instances": Array(repeating: rows[0], count: 6)]), "application/json", 413, "at most 5 per request"),
+            ("POST", "/v1/predict", json(["instances": []]), "application/json", 400, "holds no rows"),
+            ("POST", "/v1/predict", json(["urls": ["http://a.com"]]), "application/json", 400, "takes feature rows"),
+            ("POST", "/v1/predict", json(["rows": [rows[0]]]), "application/json", 400, "unknown key 'rows'"),
+            ("POST", "/v1/predict", String(repeating: " ", count: 30000), "application/json", 413, "at most 20000"),
+            ("POST", "/v1/predict", json(["instances": [rows[0]]]), "application/x-www-form-urlencoded", 415, "content type 'application/x-www-form-urlencoded'"),
+            ("POST", "/v1/predict", "url,status\n", "text/csv", 400, "'csv' holds no rows"),
+            ("POST", "/v1/predict", "\(columns[0]),status\n1,2\n", "text/csv", 400, "unknown feature 'status'"),
+            ("POST", "/invocations", json(["instances": [rows[0]], "inputs": [rows[0]]]), "application/json", 400, "exactly one of"),
+            ("POST", "/invocations", json(["dataframe_split": ["columns": columns, "data": [[1]]]]), "application/json", 400, "must be a list of \(columns.count) values"),
+            ("POST", "/v2/models/other/infer", json(["inputs": []]), "application/json", 404, "model 'other' is not served here"),
+            ("POST", "/v2/models/detector/versions/9.9.9/infer", json(["inputs": []]), "application/json", 404, "version '9.9.9'"),
+            ("POST", "/v2/models/detector/infer", json(["inputs": [["name": columns[0], "shape": [2], "datatype": "FP64", "data": [1]]]]), "application/json", 400, "needs 2"),
+            ("POST", "/v2/models/detector/infer", json(["inputs": [["name": columns[0], "shape": [1], "datatype": "BYTES", "data": ["x"]]]]), "application/json", 400, "datatype' is BYTES"),
+            ("GET", "/v1/nothing", nil, nil, 404, "no route GET /v1/nothing"),
+        ]
+        for (method, path, body, type, status, message) in cases {
+            let r = http.request(method, path, body: body, contentType: type)
+            #expect(r?.status == status, "\(path) \(message): \(r?.status ?? 0) \(r?.body ?? "no reply")")
+            #expect(r?.body.contains(message) == true, "\(path): expected '\(message)' in \(r?.body ?? "no reply")")
+        }
+        // MLflow's error shape on /invocations.
+        let mlflow = http.request("POST", "/invocations", body: "{", contentType: "application/json")?.json as? [String: Any]
+        #expect(mlflow?["error_code"] as? String == "BAD_REQUEST")
+        // Garbage instead of HTTP, then a well-formed request still works.
+        if let fd = http.connect() { RawHTTP.send(fd, Array("\u{01}GARBAGE / HTTP/9\r\n\r\n".utf8)); _ = RawHTTP.receive(fd) }
+        #expect(http.request("GET", "/v2/health/live", contentType: nil)?.status == 200)
+        let metrics = http.request("GET", "/metrics", contentType: nil)?.body ?? ""
+        #expect(!metrics.contains("status=\"500\""))
+        #expect(server.running.process.isRunning)
+    }
+
+    @Test func aSlowBodyTimesOutAndSIGTERMLetsTheRequestInFlightFinish() throws {
+        let p = try project()
+        let server = try serve(p, ["--request-timeout", "1"])
+        let (_, rows, _) = try instances(p, 1)
+        let body = json(["instances": rows])
+        let head = "POST /v1/predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+
+        // A client that stops half way through its body gets 408.
+        let stalled = server.http.connect()!
+        RawHTTP.send(stalled, Array((head + body.prefix(10)).utf8))
+        let timedOut = RawHTTP.receive(stalled)
+        #expect(timedOut?.status == 408 && timedOut?.body.contains("did not arrive within 1 s") == true, "\(String(describing: timedOut))")
+
+        // A request in flight when SIGTERM arrives is answered, then the server exits 0.
+        let inFlight = server.http.connect()!
+        RawHTTP.send(inFlight, Array((head + body.prefix(10)).utf8))
+        Thread.sleep(forTimeInterval: 0.2)
+        server.running.process.terminate()
+        Thread.sleep(forTimeInterval: 0.3)
+        RawHTTP.send(inFlight, Array(body.dropFirst(10).utf8))
+        let reply = RawHTTP.receive(inFlight)
+        #expect(reply?.status == 200, "\(String(describing: reply))")
+        server.running.process.waitUntilExit()
+        #expect(server.running.process.terminationStatus == 0)
+        #expect(server.http.connect() == nil)
+    }
+
+    @Test func aTamperedBundleIsNeverServed() throws {
+        let p = try project()
+        var bytes = [UInt8](FileManager.default.contents(atPath: p.root + "/bundles/detector-1.0.0.tar")!)
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: p.root + "/bundles/detector-1.0.0.tar"))
+        let r = try p.proj("serve", "bundles/detector-1.0.0.tar", "--port", "0")
+        #expect(r.code == 1)
+        #expect(r.err.contains("Error:"), "\(r.err)")
+        #expect(!r.out.contains("ready"))
+    }
+
+    @Test func aTrustedKeyOnThisMachineMakesTheSignatureRequired() throws {
+        let p = try project()
+        #expect(try p.proj("keys", "generate", "release").code == 0)
+        let r = try p.proj("serve", "bundles/detector-1.0.0.tar", "--port", "0")
+        #expect(r.code != 0)
+        #expect(r.err.contains("not signed"), "\(r.err)")
+        let server = try serve(p, ["--insecure-skip-verify"])
+        #expect(server.running.errors().contains("warning: --insecure-skip-verify"))
+        #expect(server.http.request("GET", "/v2/health/ready", contentType: nil)?.status == 200)
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aBundleIsServedByNameFromAStore() throws {
+        let p = try project()
+        #expect(try p.proj("push", "bundles/detector-1.0.0.tar", "store").code == 0)
+        let running = try p.start(["serve", "detector@1.0.0", "--store", "store", "--port", "0"])
+        #expect(eventually(30) { running.output().contains("ready: serving detector 1.0.0") }, "\(running.errors())")
+        running.process.terminate()
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 0)
+    }
+
+    func json(_ object: Any) -> String { String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self) }
+}
