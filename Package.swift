@@ -59,7 +59,6 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Fingerprint", "YAML", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Bundle", "YAML"]),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "Bundle", "YAML"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]
