@@ -30,19 +30,26 @@ func runStep<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-struct SplitStep: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "split", abstract: "Stratified, seeded train/test split of a CSV file.")
-    @Option(help: "The CSV file to split.") var input: String
+/// The split options `split` and `ingest` share, and the split itself.
+struct SplitOptions: ParsableArguments {
     @Option(help: "The label column (kept in proportion in both parts).") var target = "status"
     @Option(name: .customLong("test-fraction"), help: "Share of rows for the test part.") var testFraction = 0.2
     @Option(help: "Shuffle seed.") var seed: UInt64 = 42
     @Option(help: "Where to write the train part.") var train: String
     @Option(help: "Where to write the test part.") var test: String
 
-    func run() throws {
+    func split(_ input: String) throws {
         let (a, b) = try runStep { try Steps.split(input: input, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
         print("split \(input): \(a) train rows -> \(train), \(b) test rows -> \(test)")
     }
+}
+
+struct SplitStep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "split", abstract: "Stratified, seeded train/test split of a CSV file.")
+    @Option(help: "The CSV file to split.") var input: String
+    @OptionGroup var split: SplitOptions
+
+    func run() throws { try split.split(input) }
 }
 
 struct ValidateStep: ParsableCommand {
@@ -105,11 +112,7 @@ struct IngestStep: ParsableCommand {
     @Option(help: "The table, for a database source.") var table: String?
     @Option(help: "The cache directory (the project's .proj/cache).") var cache = ".proj/cache"
     @Option(help: "Where to write the source's rows as they came.") var raw: String
-    @Option(help: "The label column (kept in proportion in both parts).") var target = "status"
-    @Option(name: .customLong("test-fraction"), help: "Share of rows for the test part.") var testFraction = 0.2
-    @Option(help: "Shuffle seed.") var seed: UInt64 = 42
-    @Option(help: "Where to write the train part.") var train: String
-    @Option(help: "Where to write the test part.") var test: String
+    @OptionGroup var split: SplitOptions
 
     func run() throws {
         let line = try runStep {
@@ -118,7 +121,6 @@ struct IngestStep: ParsableCommand {
             }
         }
         print(line)
-        let (a, b) = try runStep { try Steps.split(input: raw, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
-        print("split \(raw): \(a) train rows -> \(train), \(b) test rows -> \(test)")
+        try split.split(raw)
     }
 }

@@ -132,11 +132,10 @@ struct Protocols: Sendable {
         var table: (data: [Value], width: Int)?
         for (t, tensor) in tensors.enumerated() {
             let path = "inputs[\(t)]"
-            guard case .map(let fields) = tensor, let name = tensor["name"]?.string, let datatype = tensor["datatype"]?.string,
+            guard case .map = tensor, let name = tensor["name"]?.string, let datatype = tensor["datatype"]?.string,
                   case .list(let shape)? = tensor["shape"], let data = tensor["data"] else {
                 throw ClientError("'\(path)' must be an object with 'name', 'shape', 'datatype' and 'data'", field: path)
             }
-            _ = fields
             let dims = shape.compactMap { if case .int(let d) = $0 { return d } else { return nil } }
             guard dims.count == shape.count, !dims.isEmpty, dims.count <= 2, dims.allSatisfy({ $0 >= 0 }) else {
                 throw ClientError("'\(path).shape' must be [rows] or [rows, columns] of non-negative integers", field: "\(path).shape")

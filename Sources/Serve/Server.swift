@@ -41,8 +41,7 @@ public struct InferenceServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000
-                                                                            + limits.idleTimeout.components.attoseconds / 1_000_000_000))),
+            server: .http1(configuration: .init(idleTimeout: .seconds(limits.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
             logger: logger

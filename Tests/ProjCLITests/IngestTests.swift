@@ -64,16 +64,4 @@ import Testing
         #expect(r.err.contains("no column 'label'"), "\(r.err)")
         #expect(!p.exists("data/train.csv") && !p.exists("data/test.csv"))
     }
-
-    func sha256(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: out.prefix(64), as: UTF8.self)
-    }
 }
