@@ -63,12 +63,14 @@ public enum Verifier {
     public struct LoadedModel {
         public var manifest: Manifest
         public var schema: Schema
-        public var predictor: any Predictor
+        /// The model loaded `copies` times from the same verified bytes (a predictor is used by one thread at a time).
+        public var predictors: [any Predictor]
         public var report: VerifyReport
+        public var predictor: any Predictor { predictors[0] }
     }
 
-    /// Verifies the bundle (every check must pass) and loads its model with the flavor's loader.
-    public static func load(_ path: String, options: VerifyOptions) throws(BundleError) -> LoadedModel {
+    /// Verifies the bundle (every check must pass) and loads its model with the flavor's loader, `copies` times.
+    public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> LoadedModel {
         let (report, scanned, schema) = verifyKeeping(path, options: options, sink: nil, keepModel: true)
         if let failure = report.failure { throw failure }
         guard let scanned, let schema, let manifest = report.manifest else { throw .invalid(entry: nil, reason: "not verified") }
@@ -76,8 +78,8 @@ public enum Verifier {
             throw .usage("this proj has no loader for flavor '\(manifest.flavor)' (it has: \(options.loaders.byFlavor.keys.sorted().joined(separator: ", ")))")
         }
         do {
-            let predictor = try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema)
-            return LoadedModel(manifest: manifest, schema: schema, predictor: predictor, report: report)
+            let predictors = try (0..<max(1, copies)).map { _ in try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema) }
+            return LoadedModel(manifest: manifest, schema: schema, predictors: predictors, report: report)
         } catch {
             throw .invalid(entry: manifest.entry, reason: "the \(manifest.flavor) loader failed: \(error)")
         }

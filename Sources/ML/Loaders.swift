@@ -31,8 +31,10 @@ enum RowFeatures {
         var features: [Float] = []
         features.reserveCapacity(rows.count * columns.count)
         for (r, row) in rows.enumerated() {
-            for name in columns {
-                switch row.first(where: { $0.key == name })?.value {
+            // Rows checked against the schema come in the columns' order: look a key up only when it is elsewhere.
+            for (k, name) in columns.enumerated() {
+                let value = k < row.count && row[k].key == name ? row[k].value : row.first(where: { $0.key == name })?.value
+                switch value {
                 case .int(let i)?: features.append(Float(i))
                 case .double(let d)?: features.append(Float(d))
                 case .bool(let b)?: features.append(b ? 1 : 0)

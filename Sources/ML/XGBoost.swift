@@ -12,6 +12,9 @@ public struct MLError: Error, Sendable, CustomStringConvertible {
 /// The only place in this module that touches C pointers.
 public final class XGBooster {
     private var handle: BoosterHandle?
+    /// The proxy matrix in-place prediction fills; made once (without one, XGBoost makes a new one per call
+    /// and with it re-reads the cgroup CPU quota files).
+    private var proxy: DMatrixHandle?
 
     private static func check(_ code: Int32, _ what: String) throws(MLError) {
         guard code == 0 else { throw MLError("xgboost \(what): \(String(cString: XGBGetLastError()))") }
@@ -35,7 +38,10 @@ public final class XGBooster {
         self.handle = handle
     }
 
-    deinit { XGBoosterFree(handle) }
+    deinit {
+        if let proxy { XGDMatrixFree(proxy) }
+        XGBoosterFree(handle)
+    }
 
     /// Trains `rounds` boosting rounds on `features` (row-major, `columns` wide) and 0/1 `labels`.
     /// `eachRound` receives the round number and the predictions after it for each of `watch` (row-major
@@ -58,12 +64,15 @@ public final class XGBooster {
         return booster
     }
 
-    /// Loads a model saved by `save()`.
-    public static func load(_ bytes: [UInt8]) throws(MLError) -> XGBooster {
+    /// Loads a model saved by `save()` for prediction on `threads` threads. One is the default: a loaded
+    /// model scores requests of a few rows, where starting OpenMP's team costs more than it saves, and a
+    /// server already runs one prediction per core.
+    public static func load(_ bytes: [UInt8], threads: Int = 1) throws(MLError) -> XGBooster {
         var h: BoosterHandle?
         try check(XGBoosterCreate(nil, 0, &h), "create")
         let booster = XGBooster(handle: h)
         try check(bytes.withUnsafeBytes { XGBoosterLoadModelFromBuffer(h, $0.baseAddress, bst_ulong(bytes.count)) }, "load")
+        try check(XGBoosterSetParam(h, "nthread", String(threads)), "param nthread")
         return booster
     }
 
@@ -76,10 +85,25 @@ public final class XGBooster {
         return pointer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
     }
 
-    /// The model's output (a probability for binary:logistic) for each row.
+    /// The model's output (a probability for binary:logistic) for each row, predicted in place from the
+    /// row-major values (no DMatrix: building one costs more than scoring a few rows).
     public func predict(_ features: [Float], columns: Int) throws(MLError) -> [Float] {
-        try predict(try Matrix(features, rows: columns == 0 ? 0 : features.count / columns, columns: columns, labels: nil))
+        let rows = columns == 0 ? 0 : features.count / columns
+        guard rows > 0 else { return [] }
+        if proxy == nil { try XGBooster.check(XGProxyDMatrixCreate(&proxy), "proxy matrix") }
+        var shape: UnsafePointer<bst_ulong>?
+        var dimensions: bst_ulong = 0
+        var result: UnsafePointer<Float>?
+        try XGBooster.check(features.withUnsafeBufferPointer { values in
+            let address = UInt(bitPattern: values.baseAddress)
+            let array = "{\"data\": [\(address), true], \"shape\": [\(rows), \(columns)], \"typestr\": \"<f4\", \"version\": 3}"
+            return XGBoosterPredictFromDense(handle, array, XGBooster.inplaceConfig, proxy, &shape, &dimensions, &result)
+        }, "predict")
+        guard let result else { return [] }
+        return Array(UnsafeBufferPointer(start: result, count: rows))
     }
+
+    private static let inplaceConfig = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false, \"cache_id\": 0, \"missing\": NaN}"
 
     private func predict(_ matrix: Matrix) throws(MLError) -> [Float] {
         var length: bst_ulong = 0

@@ -6,6 +6,13 @@ import YAML
 struct Protocols: Sendable {
     let model: ServedModel
     let maxRows: Int
+    let rows: Rows
+
+    init(model: ServedModel, maxRows: Int) {
+        self.model = model
+        self.maxRows = maxRows
+        rows = Rows(schema: model.schema, maxRows: maxRows)
+    }
 
     enum Body { case json(Value), csv(String) }
 
@@ -22,8 +29,6 @@ struct Protocols: Sendable {
             throw ClientError(.unsupportedMediaType, "content type '\(media)' is not accepted here: send application/json\(csv ? " or text/csv" : "")")
         }
     }
-
-    var rows: Rows { Rows(schema: model.schema, maxRows: maxRows) }
 
     func object(_ value: Value) throws(ClientError) -> [Value.Entry] {
         guard case .map(let entries) = value else { throw ClientError("the body must be a JSON object") }

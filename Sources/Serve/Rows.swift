@@ -6,6 +6,14 @@ import YAML
 struct Rows {
     let schema: Schema
     let maxRows: Int
+    /// Each input column's position, by name.
+    let position: [String: Int]
+
+    init(schema: Schema, maxRows: Int) {
+        self.schema = schema
+        self.maxRows = maxRows
+        position = Dictionary(schema.input.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// `[{feature: value, ...}, ...]` at `path`.
     func records(_ value: Value, path: String) throws(ClientError) -> [[Value.Entry]] {
@@ -20,17 +28,21 @@ struct Rows {
         return rows
     }
 
-    func record(_ entries: [Value.Entry], path: String) throws(ClientError) -> [Value.Entry] {
-        for entry in entries where !schema.input.contains(where: { $0.name == entry.key }) {
-            throw ClientError("'\(path)' has unknown feature '\(entry.key)' (the model takes: \(names))", field: "\(path).\(entry.key)")
+    /// One row's features in the schema's order, each checked; `entries` may come in any order, but each
+    /// key once (the JSON reader refuses duplicate keys).
+    func record(_ entries: [Value.Entry], path: @autoclosure () -> String) throws(ClientError) -> [Value.Entry] {
+        var slots = [Value?](repeating: nil, count: schema.input.count)
+        for entry in entries {
+            guard let k = position[entry.key] else {
+                throw ClientError("'\(path())' has unknown feature '\(entry.key)' (the model takes: \(names))", field: "\(path()).\(entry.key)")
+            }
+            slots[k] = entry.value
         }
         var row: [Value.Entry] = []
         row.reserveCapacity(schema.input.count)
-        for column in schema.input {
-            guard let value = entries.first(where: { $0.key == column.name })?.value else {
-                throw ClientError("'\(path)' is missing feature '\(column.name)'", field: "\(path).\(column.name)")
-            }
-            row.append(.init(column.name, try cell(value, column, path: "\(path).\(column.name)")))
+        for (column, value) in zip(schema.input, slots) {
+            guard let value else { throw ClientError("'\(path())' is missing feature '\(column.name)'", field: "\(path()).\(column.name)") }
+            row.append(.init(column.name, try cell(value, column, path: "\(path()).\(column.name)")))
         }
         return row
     }
@@ -42,7 +54,7 @@ struct Rows {
         var seen = Set<String>()
         for name in columns {
             guard seen.insert(name).inserted else { throw ClientError("column '\(name)' is named twice", field: name) }
-            guard schema.input.contains(where: { $0.name == name }) else { throw ClientError("unknown feature '\(name)' (the model takes: \(names))", field: name) }
+            guard position[name] != nil else { throw ClientError("unknown feature '\(name)' (the model takes: \(names))", field: name) }
         }
         if let missing = schema.input.first(where: { !seen.contains($0.name) }) {
             throw ClientError("missing feature '\(missing.name)' in the columns", field: missing.name)
@@ -99,7 +111,8 @@ struct Rows {
             }
             var row: [Value] = []
             for (name, field) in zip(header, line) {
-                guard let column = schema.input.first(where: { $0.name == name }) else { row.append(.string(field)); continue }
+                guard let k = position[name] else { row.append(.string(field)); continue }
+                let column = schema.input[k]
                 guard let value = column.value(from: field) else {
                     throw ClientError("CSV row \(r + 2), column '\(name)': '\(field)' is not \(column.type.withArticle)", field: "csv[\(r)].\(name)")
                 }
@@ -111,14 +124,14 @@ struct Rows {
     }
 
     /// One JSON value as `column`'s type, inside its range and value set.
-    func cell(_ value: Value, _ column: Schema.Column, path: String) throws(ClientError) -> Value {
+    func cell(_ value: Value, _ column: Schema.Column, path: @autoclosure () -> String) throws(ClientError) -> Value {
         var v = value
         switch (column.type, value) {
         case (.int, .double(let d)) where d == d.rounded() && abs(d) < 1e15: v = .int(Int(d))
         case (.double, .int(let i)): v = .double(Double(i))
         default: break
         }
-        if let problem = Schema.mismatch(v, column) { throw ClientError("\(path): \(problem)", field: path) }
+        if let problem = Schema.mismatch(v, column) { throw ClientError("\(path()): \(problem)", field: path()) }
         return v
     }
 

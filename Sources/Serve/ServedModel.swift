@@ -2,9 +2,10 @@ import Bundle
 import Synchronization
 import YAML
 
-/// A verified bundle's model, loaded once and shared by every request: its identity, schema, metrics and
-/// provenance for the metadata endpoints, and its predictor behind a lock (a native model handle is not
-/// safe to share between threads; one prediction takes microseconds).
+/// A verified bundle's model, shared by every request: its identity, schema, metrics and provenance for
+/// the metadata endpoints, and its predictors, one per core, each behind its own lock (a native model handle
+/// is not safe to share between threads). A request takes the first free one, so requests on different
+/// cores do not wait for each other.
 public final class ServedModel: Sendable {
     public let name: String
     public let version: String
@@ -17,20 +18,21 @@ public final class ServedModel: Sendable {
     public let signer: String?
     /// True when the schema takes one string column `url`: the server then also accepts `{"urls": [...]}`.
     public let takesURL: Bool
-    private let predictor: Mutex<any Predictor>
+    private let predictors: [Slot]
+    private let next = Atomic<Int>(0)
 
     /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model.
-    public static func load(_ path: String, options: VerifyOptions) throws(BundleError) -> ServedModel {
-        let loaded = try Verifier.load(path, options: options)
+    public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> ServedModel {
+        let loaded = try Verifier.load(path, options: options, copies: copies)
         let m = loaded.manifest
         let signer = loaded.report.signer.map { "\($0.id) (\($0.name))" }
         return ServedModel(name: m.name, version: m.version, flavor: m.flavor, digest: loaded.report.manifestDigest ?? "",
                            schema: loaded.schema, metrics: m.metrics, provenance: summary(m.provenance), signer: signer,
-                           predictor: loaded.predictor)
+                           predictors: loaded.predictors.map(Slot.init))
     }
 
     private init(name: String, version: String, flavor: String, digest: String, schema: Schema, metrics: Value, provenance: Value,
-                 signer: String?, predictor: sending any Predictor) {
+                 signer: String?, predictors: [Slot]) {
         self.name = name
         self.version = version
         self.flavor = flavor
@@ -40,12 +42,27 @@ public final class ServedModel: Sendable {
         self.provenance = provenance
         self.signer = signer
         takesURL = schema.input.count == 1 && schema.input[0].name == "url" && schema.input[0].type == .string
-        self.predictor = Mutex(predictor)
+        self.predictors = predictors
     }
 
     /// One output row (label, probability) per validated input row.
     public func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        try predictor.withLock { try $0.predict(rows) }
+        for predictor in predictors {
+            if let outputs = try predictor.lock.withLockIfAvailable({ try $0.predict(rows) }) { return outputs }
+        }
+        // All busy: wait for one, taking them in turn.
+        let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try predictors[abs(k % predictors.count)].lock.withLock { try $0.predict(rows) }
+    }
+
+    /// One copy of the model and its lock.
+    final class Slot: Sendable {
+        let lock: Mutex<any Predictor>
+        init(_ predictor: any Predictor) {
+            // Each copy is handed over here and from then on reached only through the lock.
+            nonisolated(unsafe) let predictor = predictor
+            lock = Mutex(predictor)
+        }
     }
 
     /// Each stage behind the bundle with its fingerprint and command, and whether it was built stale.

@@ -27,6 +27,10 @@ public struct InferenceServer: Sendable {
     let metrics: ServerMetrics
     let protocols: Protocols
 
+    /// Event-loop threads the server runs requests on (NIO's shared group: one per core), and so the number
+    /// of model copies worth loading.
+    public static var threads: Int { System.coreCount }
+
     public init(model: ServedModel, limits: ServeLimits = ServeLimits()) {
         self.model = model
         self.limits = limits
@@ -41,7 +45,8 @@ public struct InferenceServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(limits.idleTimeout.components.seconds))),
+            server: LoopBoundHTTP1Channel.builder(.init(additionalChannelHandlers: [RequestTimeoutHandler(timeout: limits.requestTimeout)],
+                                                        idleTimeout: .seconds(limits.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
             logger: logger
@@ -140,22 +145,16 @@ public struct InferenceServer: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBody {
             throw ClientError(.contentTooLarge, "the body is \(length) bytes; this server takes at most \(limits.maxBody) (--max-body)")
         }
-        let stream = request.body, max = limits.maxBody, timeout = limits.requestTimeout
-        let buffer: ByteBuffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                do { return try await stream.collect(upTo: max) } catch is NIOTooManyBytesError {
-                    throw ClientError(.contentTooLarge, "the body is over \(max) bytes, the most this server takes (--max-body)")
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let buffer = first else {
-                throw ClientError(.requestTimeout, "the body did not arrive within \(timeout.components.seconds) s")
-            }
-            return buffer
+        // The request timeout is kept by RequestTimeoutHandler: when it fires, it answers 408 and closes the
+        // connection, which ends this read.
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limits.maxBody) } catch is NIOTooManyBytesError {
+            throw ClientError(.contentTooLarge, "the body is over \(limits.maxBody) bytes, the most this server takes (--max-body)")
+        } catch {
+            throw ClientError(.requestTimeout, RequestTimeoutHandler.message(limits.requestTimeout))
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), buffer.readableBytes < length {
+            throw ClientError(.requestTimeout, RequestTimeoutHandler.message(limits.requestTimeout))
         }
         return try Protocols.body(Array(buffer.readableBytesView), contentType: request.headers[.contentType], csv: csv)
     }
@@ -169,7 +168,7 @@ public struct InferenceServer: Sendable {
     }
 
     func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONEmitter.emit(value, sortKeys: false))))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONEmitter.compact(value))))
     }
 }
 

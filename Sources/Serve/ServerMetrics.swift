@@ -8,7 +8,9 @@ final class ServerMetrics: Sendable {
 
     private struct State {
         var requests: [String: [Int: Int]] = [:]
-        var latency: [String: (counts: [Int], sum: Double, count: Int)] = [:]
+        /// Each route's histogram, by its position in `latency`.
+        var routes: [String: Int] = [:]
+        var latency: [(counts: [Int], sum: Double, count: Int)] = []
         var predictions: [String: Int] = [:]
     }
 
@@ -22,11 +24,16 @@ final class ServerMetrics: Sendable {
     func record(route: String, status: Int, seconds: Double) {
         state.withLock { s in
             s.requests[route, default: [:]][status, default: 0] += 1
-            var h = s.latency[route] ?? (Array(repeating: 0, count: ServerMetrics.buckets.count), 0, 0)
-            for (k, bound) in ServerMetrics.buckets.enumerated() where seconds <= bound { h.counts[k] += 1 }
-            h.sum += seconds
-            h.count += 1
-            s.latency[route] = h
+            let r: Int
+            if let known = s.routes[route] { r = known } else {
+                r = s.latency.count
+                s.routes[route] = r
+                s.latency.append((Array(repeating: 0, count: ServerMetrics.buckets.count), 0, 0))
+            }
+            // Updated in place: no copy of the bucket counts per request.
+            for (k, bound) in ServerMetrics.buckets.enumerated() where seconds <= bound { s.latency[r].counts[k] += 1 }
+            s.latency[r].sum += seconds
+            s.latency[r].count += 1
         }
     }
 
@@ -44,8 +51,8 @@ final class ServerMetrics: Sendable {
             }
         }
         out += "# HELP proj_request_duration_seconds Time from request head to response, by route.\n# TYPE proj_request_duration_seconds histogram\n"
-        for route in s.latency.keys.sorted() {
-            let h = s.latency[route]!, r = "route=\"\(ServerMetrics.escape(route))\""
+        for route in s.routes.keys.sorted() {
+            let h = s.latency[s.routes[route]!], r = "route=\"\(ServerMetrics.escape(route))\""
             for (bound, n) in zip(ServerMetrics.buckets, h.counts) { out += "proj_request_duration_seconds_bucket{\(r),le=\"\(bound)\"} \(n)\n" }
             out += "proj_request_duration_seconds_bucket{\(r),le=\"+Inf\"} \(h.count)\n"
             out += "proj_request_duration_seconds_sum{\(r)} \(String(format: "%.6f", h.sum))\nproj_request_duration_seconds_count{\(r)} \(h.count)\n"

@@ -9,6 +9,38 @@ public enum JSONEmitter {
         return out + "\n"
     }
 
+    /// The JSON text of `value` on one line with no spaces, keys in their order, ending in a newline: for
+    /// answers over the wire, where every byte is paid per request.
+    public static func compact(_ value: Value) -> String {
+        var out = ""
+        out.reserveCapacity(256)
+        writeCompact(value, into: &out)
+        out += "\n"
+        return out
+    }
+
+    private static func writeCompact(_ value: Value, into out: inout String) {
+        switch value {
+        case .list(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                writeCompact(item, into: &out)
+            }
+            out += "]"
+        case .map(let entries):
+            out += "{"
+            for (i, entry) in entries.enumerated() {
+                if i > 0 { out += "," }
+                out += string(entry.key)
+                out += ":"
+                writeCompact(entry.value, into: &out)
+            }
+            out += "}"
+        default: write(value, indent: 0, sortKeys: false, into: &out)
+        }
+    }
+
     private static func write(_ value: Value, indent: Int, sortKeys: Bool, into out: inout String) {
         let pad = String(repeating: " ", count: indent + 2)
         switch value {

@@ -64,7 +64,7 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
         i += 1
         var entries: [Value.Entry] = []
-        var keys = Set<String>()
+        var keys = Set<String>(minimumCapacity: 16)
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .map([]) }
         while true {
@@ -127,6 +127,11 @@ public struct JSONParser {
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { throw fail("an exponent needs digits") }
         }
+        if integral, n <= 18 {  // fits in an Int: no text to parse
+            var v = 0
+            for k in intStart..<(intStart + n) { v = v * 10 + Int(bytes[k] &- 0x30) }
+            return .int(intStart > start ? -v : v)
+        }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if integral, let v = Int(text) { return .int(v) }
         guard let d = Double(text), d.isFinite else { throw Failure(offset: start, reason: "number \(text) is out of range") }
@@ -179,9 +184,15 @@ public struct JSONParser {
             }
             plainStart = i
         }
-        out += bytes[plainStart..<i]
+        let s: String?
+        if out.isEmpty {
+            s = String(validating: bytes[plainStart..<i], as: UTF8.self)  // no escapes: straight from the input
+        } else {
+            out += bytes[plainStart..<i]
+            s = String(validating: out, as: UTF8.self)
+        }
         i += 1
-        guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+        guard let s else { throw fail("a string is not valid UTF-8") }
         return s
     }
 }

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# `proj serve` against `mlflow models serve --env-manager local` and BentoML, in the same run, serving the
+# same XGBoost model (trained by `proj ml train` on the 87-feature phishing table; the Python servers load
+# its booster and fitted imputer/scaler and apply them the same way, see serve/detector.py). Each server is
+# loaded by wrk (2 threads; 1 for one connection, as wrk needs a connection per thread) at 1, 16 and 64
+# connections for DURATION seconds, with single-row and 1000-row requests. Also measured: time from start
+# to the first answer of its readiness route, and resident memory (the whole process tree) after the load.
+# Prints markdown tables. The answers to the same 1000 rows are compared first.
+# Usage: Benchmarks/serve.sh          (DURATION=10 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+PROJ="$ROOT/.build/release/proj"
+DURATION=${DURATION:-10}
+DATA="$(cd "$ROOT/.." && pwd)/shared/data"
+HERE="$ROOT/Benchmarks/serve"
+WORK="$ROOT/Benchmarks/work/serve"
+command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+command -v curl >/dev/null || { apt-get update >/dev/null && apt-get install -y curl >/dev/null; }
+swift build -c release >/dev/null
+
+# venv DIR PACKAGES...: a Python venv with the packages (MLflow and BentoML pin different versions of
+# their shared dependencies, so each has its own).
+venv() {
+  local dir="$ROOT/Benchmarks/$1"; shift
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  "$dir/bin/pip" install -q "$@"
+}
+venv .venv-mlflow mlflow xgboost pandas
+venv .venv-bentoml bentoml xgboost pandas
+MLFLOW_PY="$ROOT/Benchmarks/.venv-mlflow/bin"
+BENTO_PY="$ROOT/Benchmarks/.venv-bentoml/bin"
+
+# The model: proj's own pipeline on the 87-feature table, ending in a verified bundle.
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK"
+export PROJ_CONFIG_DIR="$WORK/.config"
+cat > project.yaml <<YAML
+name: phishing-features
+version: 1.0.0
+stages:
+  split:
+    cmd: proj ml split --input $DATA/phishing-url-train.csv --target status --test-fraction 0.2 --seed 42 --train data/train.csv --test data/test.csv
+    outs: [data/train.csv, data/test.csv]
+  train:
+    cmd: >-
+      proj ml train --input data/train.csv --target status --positive phishing --negative legitimate
+      --models xgboost --rounds 300 --subsample 0.9 --seed 7 --model models/model --schema models/schema.yaml --plots plots/curve.csv
+    deps: [data/train.csv]
+    outs: [models/model, models/schema.yaml]
+    plots: [plots/curve.csv]
+bundle:
+  model: models/model
+  flavor: xgboost
+  schema: models/schema.yaml
+  selftest: {data: data/test.csv, rows: 4}
+YAML
+PATH="$(dirname "$PROJ"):$PATH" "$PROJ" repro >/dev/null
+"$PROJ" bundle >/dev/null
+BUNDLE="$WORK/bundles/phishing-features-1.0.0.tar"
+"$MLFLOW_PY/python" "$HERE/bodies.py" data/test.csv models/model bodies
+"$MLFLOW_PY/python" "$HERE/mlflow_model.py" "$WORK/models/model" "$WORK/mlflow-model" 2>/dev/null
+
+PORT_PROJ=18300 PORT_MLFLOW=18301 PORT_BENTO=18302
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -- -"$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+# ready URL START: seconds from START until URL first answers 2xx (polled every 10 ms, up to 120 s)
+ready() {
+  for _ in $(seq 12000); do
+    if curl -sf -o /dev/null "$1"; then echo "$(now) - $2" | bc -l | xargs printf '%.3f'; return; fi
+    sleep 0.01
+  done
+  echo "never"; return 1
+}
+# tree_kib PID FIELD: FIELD (VmRSS or VmHWM) summed over PID and all its descendants, in KiB
+tree_kib() {
+  local pids=("$1") all=() kib=0
+  while [ ${#pids[@]} -gt 0 ]; do
+    all+=("${pids[@]}")
+    local next=()
+    for p in "${pids[@]}"; do next+=($(pgrep -P "$p" || true)); done
+    pids=("${next[@]}")
+  done
+  for p in "${all[@]}"; do kib=$((kib + $(awk -v f="$2:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
+  echo "$kib"
+}
+# start NAME READY-URL COMMAND...: starts the server in its own process group; sets START_S and SERVER_PID
+start() {
+  local name=$1 url=$2; shift 2
+  local s; s=$(now)
+  setsid "$@" > "$WORK/$name.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  START_S=$(ready "$url" "$s")
+}
+stop() { kill -TERM -- -"$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+
+# load NAME URL BODY-PREFIX: the wrk matrix against one route; rows to $WORK/results.txt
+load() {
+  local name=$1 url=$2 body=$3
+  for rows in 1 1000; do
+    for c in 1 16 64; do
+      local t=2; [ "$c" = 1 ] && t=1
+      local r
+      r=$(BODY="$WORK/bodies/$body-$rows.json" wrk -t$t -c$c -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+      echo "$name $rows $c $r" >> "$WORK/results.txt"
+    done
+  done
+}
+
+: > "$WORK/results.txt"
+: > "$WORK/servers.txt"
+post() { curl -sf -H 'Content-Type: application/json' --data-binary @"$WORK/bodies/$2" "$1" > "$WORK/$3"; }
+
+start proj "http://127.0.0.1:$PORT_PROJ/v2/health/ready" "$PROJ" serve "$BUNDLE" --port $PORT_PROJ
+post "http://127.0.0.1:$PORT_PROJ/v1/predict" instances-1000.json answer-proj.json
+load "proj(/v1/predict)" "http://127.0.0.1:$PORT_PROJ/v1/predict" instances
+load "proj(/invocations)" "http://127.0.0.1:$PORT_PROJ/invocations" split
+echo "proj $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+stop
+
+start mlflow "http://127.0.0.1:$PORT_MLFLOW/ping" env PATH="$MLFLOW_PY:$PATH" mlflow models serve -m "$WORK/mlflow-model" --env-manager local -h 127.0.0.1 -p $PORT_MLFLOW
+post "http://127.0.0.1:$PORT_MLFLOW/invocations" split-1000.json answer-mlflow.json
+load "MLflow(/invocations)" "http://127.0.0.1:$PORT_MLFLOW/invocations" split
+echo "MLflow $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+stop
+
+cd "$HERE"
+start bentoml "http://127.0.0.1:$PORT_BENTO/readyz" env MODEL_DIR="$WORK/models/model" PATH="$BENTO_PY:$PATH" BENTOML_HOME="$WORK/bentoml" \
+  bentoml serve bento_service:PhishingDetector --host 127.0.0.1 --port $PORT_BENTO
+cd "$WORK"
+post "http://127.0.0.1:$PORT_BENTO/predict" instances-1000.json answer-bentoml.json
+load "BentoML(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" instances
+echo "BentoML $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+stop
+
+echo "Same answers to the same 1000 rows:"
+"$MLFLOW_PY/python" "$HERE/compare.py" answer-proj.json answer-mlflow.json answer-bentoml.json
+echo
+echo "| server | ready after start | RSS after the load | peak RSS |"
+echo "|---|---|---|---|"
+awk '{printf "| %s | %.3f s | %.1f MiB | %.1f MiB |\n", $1, $2, $3 / 1024, $4 / 1024}' "$WORK/servers.txt"
+echo
+echo "| server (route) | rows per request | connections | requests/s | p50 ms | p99 ms | non-2xx | socket errors |"
+echo "|---|---|---|---|---|---|---|---|"
+awk '{printf "| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8}' "$WORK/results.txt"

@@ -1,0 +1,74 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import YAML
+
+/// Gives each request `timeout` from its head to the end of its body. A client that has not sent the whole
+/// body by then gets 408 (JSON naming the limit) and the connection is closed. The timer lives on the
+/// connection's event loop: one scheduled task per request, nothing on the task pool.
+final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let timeout: Duration
+    private var timer: Scheduled<Void>?
+    /// Whether the answer to the current request has begun (then a timeout can only close).
+    private var answering = false
+
+    init(timeout: Duration) {
+        self.timeout = timeout
+    }
+
+    static func message(_ timeout: Duration) -> String {
+        "the body did not arrive within \(timeout.components.seconds) s"
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            answering = false
+            timer?.cancel()
+            let loop = context.eventLoop.assumeIsolated()
+            let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+            timer = loop.scheduleTask(in: TimeAmount(timeout)) { [self] in fire(context.value) }
+        case .end:
+            timer?.cancel()
+            timer = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .head = unwrapOutboundIn(data) { answering = true }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func fire(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard !answering else { context.close(promise: nil); return }
+        answering = true
+        let body = ByteBuffer(string: JSONEmitter.compact(.map([.init("error", .string(Self.message(timeout)))])))
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(body.readableBytes)
+        fields[.connection] = "close"
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .requestTimeout, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+}
