@@ -4,20 +4,23 @@
 # its booster and fitted imputer/scaler and apply them the same way, see serve/detector.py). Each server is
 # loaded by wrk (2 threads; 1 for one connection, as wrk needs a connection per thread) at 1, 16 and 64
 # connections for DURATION seconds, with single-row and 1000-row requests. Also measured: time from start
-# to the first answer of its readiness route, and resident memory (the whole process tree) after the load.
+# to the first answer of its readiness route, and resident memory (the whole process tree): once ready,
+# after the single-row runs, and its peak (VmHWM) after the 1000-row runs. Between runs the script waits
+# SETTLE seconds, so requests the last run left queued are done before the next one starts.
 # Prints markdown tables. The answers to the same 1000 rows are compared first.
-# Usage: Benchmarks/serve.sh          (DURATION=10 by default)
+# Usage: Benchmarks/serve.sh          (DURATION=10 and SETTLE=5 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PROJ="$ROOT/.build/release/proj"
 DURATION=${DURATION:-10}
+SETTLE=${SETTLE:-5}
 DATA="$(cd "$ROOT/.." && pwd)/shared/data"
 HERE="$ROOT/Benchmarks/serve"
 WORK="$ROOT/Benchmarks/work/serve"
 command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update >/dev/null && apt-get install -y curl >/dev/null; }
-swift build -c release >/dev/null
+swift build -c release >/tmp/proj-serve-bench-build.log 2>&1 || { cat /tmp/proj-serve-bench-build.log; exit 1; }
 
 # venv DIR PACKAGES...: a Python venv with the packages (MLflow and BentoML pin different versions of
 # their shared dependencies, so each has its own).
@@ -97,34 +100,41 @@ start() {
 }
 stop() { kill -TERM -- -"$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
 
-# load NAME URL BODY-PREFIX: the wrk matrix against one route; rows to $WORK/results.txt
+# load NAME URL BODY-PREFIX ROWS: the wrk runs against one route; rows to $WORK/results.txt
 load() {
-  local name=$1 url=$2 body=$3
-  for rows in 1 1000; do
-    for c in 1 16 64; do
-      local t=2; [ "$c" = 1 ] && t=1
-      local r
-      r=$(BODY="$WORK/bodies/$body-$rows.json" wrk -t$t -c$c -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-      echo "$name $rows $c $r" >> "$WORK/results.txt"
-    done
+  local name=$1 url=$2 body=$3 rows=$4
+  for c in 1 16 64; do
+    local t=2; [ "$c" = 1 ] && t=1
+    local r
+    r=$(BODY="$WORK/bodies/$body-$rows.json" wrk -t$t -c$c -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+    echo "$name $rows $c $r" >> "$WORK/results.txt"
+    sleep "$SETTLE"
   done
 }
 
 : > "$WORK/results.txt"
 : > "$WORK/servers.txt"
 post() { curl -sf -H 'Content-Type: application/json' --data-binary @"$WORK/bodies/$2" "$1" > "$WORK/$3"; }
+# measure NAME ROUTE... (pairs of label, url, body prefix): single-row runs, memory, 1000-row runs, memory
+measure() {
+  local name=$1; shift
+  local idle; idle=$(tree_kib "$SERVER_PID" VmRSS)
+  local args=("$@")
+  for ((k = 0; k < ${#args[@]}; k += 3)); do load "${args[k]}" "${args[k+1]}" "${args[k+2]}" 1; done
+  local single; single=$(tree_kib "$SERVER_PID" VmRSS)
+  for ((k = 0; k < ${#args[@]}; k += 3)); do load "${args[k]}" "${args[k+1]}" "${args[k+2]}" 1000; done
+  echo "$name $START_S $idle $single $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+}
 
 start proj "http://127.0.0.1:$PORT_PROJ/v2/health/ready" "$PROJ" serve "$BUNDLE" --port $PORT_PROJ
 post "http://127.0.0.1:$PORT_PROJ/v1/predict" instances-1000.json answer-proj.json
-load "proj(/v1/predict)" "http://127.0.0.1:$PORT_PROJ/v1/predict" instances
-load "proj(/invocations)" "http://127.0.0.1:$PORT_PROJ/invocations" split
-echo "proj $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+measure proj "proj(/v1/predict)" "http://127.0.0.1:$PORT_PROJ/v1/predict" instances \
+  "proj(/invocations)" "http://127.0.0.1:$PORT_PROJ/invocations" split
 stop
 
 start mlflow "http://127.0.0.1:$PORT_MLFLOW/ping" env PATH="$MLFLOW_PY:$PATH" mlflow models serve -m "$WORK/mlflow-model" --env-manager local -h 127.0.0.1 -p $PORT_MLFLOW
 post "http://127.0.0.1:$PORT_MLFLOW/invocations" split-1000.json answer-mlflow.json
-load "MLflow(/invocations)" "http://127.0.0.1:$PORT_MLFLOW/invocations" split
-echo "MLflow $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+measure MLflow "MLflow(/invocations)" "http://127.0.0.1:$PORT_MLFLOW/invocations" split
 stop
 
 cd "$HERE"
@@ -132,16 +142,15 @@ start bentoml "http://127.0.0.1:$PORT_BENTO/readyz" env MODEL_DIR="$WORK/models/
   bentoml serve bento_service:PhishingDetector --host 127.0.0.1 --port $PORT_BENTO
 cd "$WORK"
 post "http://127.0.0.1:$PORT_BENTO/predict" instances-1000.json answer-bentoml.json
-load "BentoML(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" instances
-echo "BentoML $START_S $(tree_kib "$SERVER_PID" VmRSS) $(tree_kib "$SERVER_PID" VmHWM)" >> "$WORK/servers.txt"
+measure BentoML "BentoML(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" instances
 stop
 
 echo "Same answers to the same 1000 rows:"
 "$MLFLOW_PY/python" "$HERE/compare.py" answer-proj.json answer-mlflow.json answer-bentoml.json
 echo
-echo "| server | ready after start | RSS after the load | peak RSS |"
-echo "|---|---|---|---|"
-awk '{printf "| %s | %.3f s | %.1f MiB | %.1f MiB |\n", $1, $2, $3 / 1024, $4 / 1024}' "$WORK/servers.txt"
+echo "| server | ready after start | RSS when ready | RSS after single-row runs | RSS after 1000-row runs | peak RSS |"
+echo "|---|---|---|---|---|---|"
+awk '{printf "| %s | %.3f s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB |\n", $1, $2, $3 / 1024, $4 / 1024, $5 / 1024, $6 / 1024}' "$WORK/servers.txt"
 echo
 echo "| server (route) | rows per request | connections | requests/s | p50 ms | p99 ms | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -57,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryPolicy.apply()
         let started = ContinuousClock.now
         let model: ServedModel
         do {

@@ -31,18 +31,27 @@ struct Rows {
     /// One row's features in the schema's order, each checked; `entries` may come in any order, but each
     /// key once (the JSON reader refuses duplicate keys).
     func record(_ entries: [Value.Entry], path: @autoclosure () -> String) throws(ClientError) -> [Value.Entry] {
-        var slots = [Value?](repeating: nil, count: schema.input.count)
-        for entry in entries {
+        let n = schema.input.count
+        var slots = [Value?](repeating: nil, count: n)
+        for (j, entry) in entries.enumerated() {
+            // Rows usually list the features in the schema's order: then no lookup.
+            if j < n, schema.input[j].name == entry.key { slots[j] = entry.value; continue }
             guard let k = position[entry.key] else {
                 throw ClientError("'\(path())' has unknown feature '\(entry.key)' (the model takes: \(names))", field: "\(path()).\(entry.key)")
             }
             slots[k] = entry.value
         }
+        return try checked(slots, path: path())
+    }
+
+    /// The values placed by column, each checked, as a row in the schema's order.
+    func checked(_ slots: [Value?], path: @autoclosure () -> String) throws(ClientError) -> [Value.Entry] {
         var row: [Value.Entry] = []
         row.reserveCapacity(schema.input.count)
-        for (column, value) in zip(schema.input, slots) {
-            guard let value else { throw ClientError("'\(path())' is missing feature '\(column.name)'", field: "\(path()).\(column.name)") }
-            row.append(.init(column.name, try cell(value, column, path: "\(path()).\(column.name)")))
+        for k in slots.indices {  // by index: no copy of each column
+            let name = schema.input[k].name
+            guard let value = slots[k] else { throw ClientError("'\(path())' is missing feature '\(name)'", field: "\(path()).\(name)") }
+            row.append(.init(name, try cell(value, schema.input[k], path: "\(path()).\(name)")))
         }
         return row
     }
@@ -59,11 +68,14 @@ struct Rows {
         if let missing = schema.input.first(where: { !seen.contains($0.name) }) {
             throw ClientError("missing feature '\(missing.name)' in the columns", field: missing.name)
         }
+        let order = columns.map { position[$0]! }  // each column's place in the schema, found once
         return try items.enumerated().map { (r, item) throws(ClientError) in
             guard case .list(let cells) = item, cells.count == columns.count else {
                 throw ClientError("'\(path)[\(r)]' must be a list of \(columns.count) values", field: "\(path)[\(r)]")
             }
-            return try record(zip(columns, cells).map { Value.Entry($0, $1) }, path: "\(path)[\(r)]")
+            var slots = [Value?](repeating: nil, count: schema.input.count)
+            for (j, cell) in cells.enumerated() { slots[order[j]] = cell }
+            return try checked(slots, path: "\(path)[\(r)]")
         }
     }
 

@@ -45,7 +45,7 @@ public struct InferenceServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router(),
-            server: LoopBoundHTTP1Channel.builder(.init(additionalChannelHandlers: [RequestTimeoutHandler(timeout: limits.requestTimeout)],
+            server: LoopBoundHTTP1Channel.builder(.init(additionalChannelHandlers: [RequestBodyHandler(timeout: limits.requestTimeout, maxBody: limits.maxBody)],
                                                         idleTimeout: .seconds(limits.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
@@ -145,16 +145,16 @@ public struct InferenceServer: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBody {
             throw ClientError(.contentTooLarge, "the body is \(length) bytes; this server takes at most \(limits.maxBody) (--max-body)")
         }
-        // The request timeout is kept by RequestTimeoutHandler: when it fires, it answers 408 and closes the
+        // The request timeout is kept by RequestBodyHandler: when it fires, it answers 408 and closes the
         // connection, which ends this read.
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limits.maxBody) } catch is NIOTooManyBytesError {
             throw ClientError(.contentTooLarge, "the body is over \(limits.maxBody) bytes, the most this server takes (--max-body)")
         } catch {
-            throw ClientError(.requestTimeout, RequestTimeoutHandler.message(limits.requestTimeout))
+            throw ClientError(.requestTimeout, RequestBodyHandler.message(limits.requestTimeout))
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), buffer.readableBytes < length {
-            throw ClientError(.requestTimeout, RequestTimeoutHandler.message(limits.requestTimeout))
+            throw ClientError(.requestTimeout, RequestBodyHandler.message(limits.requestTimeout))
         }
         return try Protocols.body(Array(buffer.readableBytesView), contentType: request.headers[.contentType], csv: csv)
     }

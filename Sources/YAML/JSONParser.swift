@@ -11,6 +11,10 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
     private let maxDepth: Int
+    /// The keys of the last object read at each depth, in order. Rows of a table repeat their keys in the same
+    /// order: a key whose bytes equal the hint's is taken from it (no new string), and an object whose keys
+    /// all match the hint's cannot repeat a key, as the hint's keys were checked once.
+    private var keyHints: [[String]] = []
 
     /// Parses one JSON document.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> Value {
@@ -63,16 +67,25 @@ public struct JSONParser {
     private mutating func object(depth: Int) throws(Failure) -> Value {
         guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
         i += 1
+        while keyHints.count <= depth { keyHints.append([]) }
+        let hint = keyHints[depth]
         var entries: [Value.Entry] = []
-        var keys = Set<String>(minimumCapacity: 16)
+        entries.reserveCapacity(hint.count)
+        var keys: Set<String>?  // made only once a key differs from the hint
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .map([]) }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key, found \(describe())") }
-            let keyOffset = i
-            let key = try string()
-            guard keys.insert(key).inserted else { throw Failure(offset: keyOffset, reason: "duplicate key \"\(key)\"") }
+            let keyOffset = i, k = entries.count
+            let key: String
+            if k < hint.count, keys == nil, let known = hintedKey(hint[k]) {
+                key = known
+            } else {
+                key = try string()
+                if keys == nil { keys = Set(entries.map(\.key)) }
+                guard keys!.insert(key).inserted else { throw Failure(offset: keyOffset, reason: "duplicate key \"\(key)\"") }
+            }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key, found \(describe())") }
             i += 1
@@ -81,9 +94,29 @@ public struct JSONParser {
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input in an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .map(entries) }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                if keys != nil || entries.count != hint.count { keyHints[depth] = entries.map(\.key) }
+                return .map(entries)
+            }
             throw fail("expected ',' or '}', found \(describe())")
         }
+    }
+
+    /// `hint` when the string at `i` is exactly it (quotes included, no escapes), moving past it; else nil.
+    private mutating func hintedKey(_ hint: String) -> String? {
+        var hint = hint
+        let matched = hint.withUTF8 { h -> Bool in
+            let end = i + 1 + h.count
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+            return bytes.withUnsafeBufferPointer { b in
+                for k in 0..<h.count where b[i + 1 + k] != h[k] { return false }
+                return true
+            }
+        }
+        guard matched else { return nil }
+        i += hint.utf8.count + 2
+        return hint
     }
 
     private mutating func array(depth: Int) throws(Failure) -> Value {
@@ -132,11 +165,44 @@ public struct JSONParser {
             for k in intStart..<(intStart + n) { v = v * 10 + Int(bytes[k] &- 0x30) }
             return .int(intStart > start ? -v : v)
         }
+        if !integral, let d = exactDouble(start) { return .double(d) }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if integral, let v = Int(text) { return .int(v) }
         guard let d = Double(text), d.isFinite else { throw Failure(offset: start, reason: "number \(text) is out of range") }
         return .double(d)
     }
+
+    /// The number in `bytes[start..<i]` when its digits form an integer below 2^53 scaled by at most 10^22
+    /// either way: then one exact multiply or divide gives the correctly rounded double (Clinger's fast
+    /// path), with no text to convert. Nil otherwise, for the full conversion.
+    private func exactDouble(_ start: Int) -> Double? {
+        var k = start, negative = false
+        if bytes[k] == UInt8(ascii: "-") { negative = true; k += 1 }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, seenPoint = false
+        while k < i {
+            let b = bytes[k]
+            if b == UInt8(ascii: ".") { seenPoint = true; k += 1; continue }
+            if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { break }
+            if mantissa > 0 || b != UInt8(ascii: "0") { digits += 1 }
+            guard digits <= 15 else { return nil }
+            mantissa = mantissa * 10 + UInt64(b &- 0x30)
+            if seenPoint { scale -= 1 }
+            k += 1
+        }
+        if k < i {  // the exponent
+            k += 1
+            var sign = 1, e = 0
+            if bytes[k] == UInt8(ascii: "-") { sign = -1; k += 1 } else if bytes[k] == UInt8(ascii: "+") { k += 1 }
+            while k < i { e = e * 10 + Int(bytes[k] &- 0x30); k += 1; if e > 400 { return nil } }
+            scale += sign * e
+        }
+        guard abs(scale) <= 22 else { return nil }
+        let m = Double(mantissa)
+        let d = scale < 0 ? m / JSONParser.powersOfTen[-scale] : m * JSONParser.powersOfTen[scale]
+        return negative ? -d : d
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { acc, _ in acc * 10 } }
 
     private mutating func hex4() throws(Failure) -> UInt32 {
         guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
@@ -150,10 +216,12 @@ public struct JSONParser {
         i += 1
         var out: [UInt8] = []
         var plainStart = i
+        var ascii = true
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") { break }
+            if b >= 0x80 { ascii = false }
             if b < 0x20 { throw fail("control character in a string (escape it)") }
             if b != UInt8(ascii: "\\") { i += 1; continue }
             out += bytes[plainStart..<i]
@@ -186,7 +254,8 @@ public struct JSONParser {
         }
         let s: String?
         if out.isEmpty {
-            s = String(validating: bytes[plainStart..<i], as: UTF8.self)  // no escapes: straight from the input
+            // No escapes: straight from the input, and ASCII needs no validation.
+            s = ascii ? String(decoding: bytes[plainStart..<i], as: UTF8.self) : String(validating: bytes[plainStart..<i], as: UTF8.self)
         } else {
             out += bytes[plainStart..<i]
             s = String(validating: out, as: UTF8.self)

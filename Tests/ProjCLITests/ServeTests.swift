@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// `proj serve` as a real process on an ephemeral 127.0.0.1 port, spoken to over real HTTP.
@@ -214,6 +215,46 @@ import Testing
         server.running.process.waitUntilExit()
         #expect(server.running.process.terminationStatus == 0)
         #expect(server.http.connect() == nil)
+    }
+
+    @Test func expectContinueIsAnsweredAndConcurrentClientsGetTheSameAnswers() throws {
+        let p = try project()
+        let server = try serve(p, ["--max-body", "100000"])
+        defer { _ = server.stop() }
+        let (_, rows, _) = try instances(p, 20)
+        let body = json(["instances": Array(rows.prefix(3))])
+
+        // curl asks before sending a large body: "100 Continue" comes first, then the answer.
+        let fd = server.http.connect()!
+        RawHTTP.send(fd, Array("POST /v1/predict HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n".utf8))
+        var interim = [UInt8](repeating: 0, count: 256)
+        let n = interim.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        #expect(String(decoding: interim.prefix(max(n, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 100 Continue\r\n"))
+        RawHTTP.send(fd, Array(body.utf8))
+        let answered = RawHTTP.receive(fd)
+        #expect(answered?.status == 200 && answered?.body.contains("\"predictions\"") == true, "\(String(describing: answered))")
+
+        // A body over the limit is refused without asking for it.
+        let big = server.http.connect()!
+        RawHTTP.send(big, Array("POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 200000\r\n\r\n".utf8))
+        let refused = RawHTTP.receive(big)
+        #expect(refused?.status == 413 && refused?.body.contains("at most 100000") == true, "\(String(describing: refused))")
+
+        // Eight clients at once, each row answered as when asked alone (the model copies agree).
+        let http = server.http
+        let bodies = rows.map { json(["instances": [$0]]) }
+        @Sendable func probability(_ body: String) -> Double? {
+            let reply = http.request("POST", "/v1/predict", body: body)?.json as? [String: Any]
+            return ((reply?["predictions"] as? [[String: Any]])?.first?["probability"] as? Double)
+        }
+        let alone = bodies.map(probability)
+        #expect(alone.allSatisfy { $0 != nil })
+        let together = Mutex([[Double?]](repeating: [], count: 8))
+        DispatchQueue.concurrentPerform(iterations: 8) { client in
+            let answers = (0..<5).flatMap { _ in bodies.map(probability) }
+            together.withLock { $0[client] = answers }
+        }
+        for answers in together.withLock({ $0 }) { #expect(answers == Array((0..<5).map { _ in alone }.joined())) }
     }
 
     @Test func aTamperedBundleIsNeverServed() throws {

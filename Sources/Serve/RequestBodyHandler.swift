@@ -3,22 +3,25 @@ import NIOCore
 import NIOHTTPTypes
 import YAML
 
-/// Gives each request `timeout` from its head to the end of its body. A client that has not sent the whole
-/// body by then gets 408 (JSON naming the limit) and the connection is closed. The timer lives on the
-/// connection's event loop: one scheduled task per request, nothing on the task pool.
-final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// A request's body on its connection: answers `Expect: 100-continue` (curl sends it for bodies over 1 MiB
+/// and waits a second for it otherwise), and gives each request `timeout` from its head to the end of its
+/// body. A client that has not sent the whole body by then gets 408 (JSON naming the limit) and the
+/// connection is closed. The timer lives on the connection's event loop: one scheduled task per request.
+final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
     let timeout: Duration
+    let maxBody: Int
     private var timer: Scheduled<Void>?
     /// Whether the answer to the current request has begun (then a timeout can only close).
     private var answering = false
 
-    init(timeout: Duration) {
+    init(timeout: Duration, maxBody: Int) {
         self.timeout = timeout
+        self.maxBody = maxBody
     }
 
     static func message(_ timeout: Duration) -> String {
@@ -27,8 +30,12 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
             answering = false
+            // A body over the limit gets its 413 without being asked for.
+            if head.headerFields[.expect]?.lowercased() == "100-continue", (head.headerFields[.contentLength].flatMap { Int($0) } ?? 0) <= maxBody {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
             timer?.cancel()
             let loop = context.eventLoop.assumeIsolated()
             let context = NIOLoopBound(context, eventLoop: context.eventLoop)
