@@ -119,7 +119,14 @@ public struct InferenceServer: Sendable {
         if let version = context.parameters.get("version"), version != model.version {
             throw ClientError(.notFound, "model '\(model.name)' version '\(version)' is not served here (this server serves version \(model.version))")
         }
-        guard case .json(let value) = try await body(request, csv: false) else { throw ClientError("send application/json") }
+        let value: Value
+        if let field = HTTPField.Name(BinaryTensors.headerField), let header = request.headers[field] {
+            guard let length = Int(header) else { throw ClientError("\(BinaryTensors.headerField) must be a byte count, not '\(header)'", field: BinaryTensors.headerField) }
+            value = try BinaryTensors.request(try await bytes(request), headerLength: length)
+        } else {
+            guard case .json(let json) = try await body(request, csv: false) else { throw ClientError("send application/json") }
+            value = json
+        }
         let parsed = try protocols.v2Rows(value)
         return json(protocols.v2Response(try predict(parsed.rows), id: parsed.id, wanted: parsed.outputs))
     }
@@ -142,6 +149,11 @@ public struct InferenceServer: Sendable {
 
     /// The whole body, within the size limit and the request timeout, decoded by its content type.
     func body(_ request: Request, csv: Bool) async throws -> Protocols.Body {
+        try Protocols.body(try await bytes(request), contentType: request.headers[.contentType], csv: csv)
+    }
+
+    /// The whole body, within the size limit and the request timeout.
+    func bytes(_ request: Request) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBody {
             throw ClientError(.contentTooLarge, "the body is \(length) bytes; this server takes at most \(limits.maxBody) (--max-body)")
         }
@@ -156,7 +168,7 @@ public struct InferenceServer: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), buffer.readableBytes < length {
             throw ClientError(.requestTimeout, RequestBodyHandler.message(limits.requestTimeout))
         }
-        return try Protocols.body(Array(buffer.readableBytesView), contentType: request.headers[.contentType], csv: csv)
+        return Array(buffer.readableBytesView)
     }
 
     var metadata: Value {

@@ -257,6 +257,49 @@ import Testing
         for answers in together.withLock({ $0 }) { #expect(answers == Array((0..<5).map { _ in alone }.joined())) }
     }
 
+    @Test func tritonBinaryTensorsAreReadLikeTheirJSON() throws {
+        let p = try project()
+        let server = try serve(p)
+        defer { _ = server.stop() }
+        let (columns, rows, _) = try instances(p, 3)
+        let values = rows.flatMap { row in columns.map { row[$0] as! Double } }
+        func probabilities(_ reply: RawHTTP.Reply?) -> [Double]? {
+            let outputs = (reply?.json as? [String: Any])?["outputs"] as? [[String: Any]]
+            return outputs?.first { $0["name"] as? String == "probability" }?["data"] as? [Double]
+        }
+        let viaJSON = probabilities(server.http.post("/v2/models/detector/infer", [
+            "inputs": [["name": "input", "shape": [3, columns.count], "datatype": "FP64", "data": values]],
+        ]))
+        #expect(viaJSON?.count == 3)
+
+        // As Triton's client sends it: a JSON header, then the raw little-endian doubles.
+        func binary(_ data: [UInt8], size: Int, datatype: String = "FP64", headerLength: Int? = nil) -> RawHTTP.Reply? {
+            let header = json(["inputs": [["name": "input", "shape": [3, columns.count], "datatype": datatype, "parameters": ["binary_data_size": size]]],
+                               "outputs": [["name": "probability", "parameters": ["binary_data": true]]]])
+            let body = Array(header.utf8) + data
+            guard let fd = server.http.connect() else { return nil }
+            RawHTTP.send(fd, Array("POST /v2/models/detector/infer HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: \(headerLength ?? header.utf8.count)\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            return RawHTTP.receive(fd)
+        }
+        let doubles = values.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * UInt64($0))) } }
+        let viaBinary = binary(doubles, size: doubles.count)
+        #expect(viaBinary?.status == 200 && probabilities(viaBinary) == viaJSON, "\(String(describing: viaBinary))")
+        let floats = values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: Float(v).bitPattern >> (8 * UInt32($0))) } }
+        #expect(binary(floats, size: floats.count, datatype: "FP32")?.status == 200)
+
+        // Sizes that do not add up are refused, naming the problem.
+        let bad: [(RawHTTP.Reply?, String)] = [
+            (binary(doubles, size: doubles.count + 8), "binary_data_size' must be a byte count within"),
+            (binary(doubles + [0, 0], size: doubles.count), "2 bytes of binary tensor data follow"),
+            (binary(Array(doubles.dropLast(3)), size: doubles.count - 3), "not a multiple of 8"),
+            (binary(doubles, size: doubles.count, headerLength: 1_000_000), "Inference-Header-Content-Length is 1000000"),
+            (binary(doubles, size: doubles.count, datatype: "FP16"), "datatype 'FP16', which has no binary form"),
+        ]
+        for (reply, message) in bad {
+            #expect(reply?.status == 400 && reply?.body.contains(message) == true, "\(message): \(String(describing: reply))")
+        }
+    }
+
     @Test func aTamperedBundleIsNeverServed() throws {
         let p = try project()
         var bytes = [UInt8](FileManager.default.contents(atPath: p.root + "/bundles/detector-1.0.0.tar")!)
