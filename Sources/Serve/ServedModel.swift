@@ -21,7 +21,7 @@ public final class ServedModel: Sendable {
     private let predictors: [Slot]
     private let next = Atomic<Int>(0)
 
-    /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model.
+    /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model `copies` times.
     public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> ServedModel {
         let loaded = try Verifier.load(path, options: options, copies: copies)
         let m = loaded.manifest
