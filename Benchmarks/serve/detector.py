@@ -13,8 +13,6 @@ class Detector:
     def __init__(self, model_dir):
         with open(os.path.join(model_dir, "preprocess.json")) as f:
             pre = json.load(f)
-        with open(os.path.join(model_dir, "model.json")) as f:
-            self.features = json.load(f)["features"]
         self.columns = pre["columns"]
         self.median = np.asarray(pre["median"], dtype=np.float32)
         self.mean = np.asarray(pre["scaler"]["mean"], dtype=np.float64)

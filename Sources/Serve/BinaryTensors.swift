@@ -42,17 +42,21 @@ enum BinaryTensors {
     /// The tensor's elements, read little-endian by its datatype.
     static func values(_ data: ArraySlice<UInt8>, datatype: String, path: String) throws(ClientError) -> [Value] {
         let bytes = Array(data)
-        func integers(_ width: Int, signed: Bool) throws(ClientError) -> [Value] {
-            guard bytes.count % width == 0 else { throw sizeError(width) }
+        /// Each `width`-byte little-endian word of the data.
+        func words(_ width: Int) throws(ClientError) -> [UInt64] {
+            guard bytes.count % width == 0 else {
+                throw ClientError("'\(path)' has \(bytes.count) bytes of \(datatype) data, not a multiple of \(width)", field: path)
+            }
             return stride(from: 0, to: bytes.count, by: width).map { start in
-                var u: UInt64 = 0
-                for b in 0..<width { u |= UInt64(bytes[start + b]) << (8 * UInt64(b)) }
-                if signed, width < 8, u & (1 << (8 * UInt64(width) - 1)) != 0 { u |= ~0 << (8 * UInt64(width)) }
-                return signed ? .int(Int(Int64(bitPattern: u))) : (u > UInt64(Int.max) ? .double(Double(u)) : .int(Int(u)))
+                (0..<width).reduce(UInt64(0)) { u, b in u | UInt64(bytes[start + b]) << (8 * UInt64(b)) }
             }
         }
-        func sizeError(_ width: Int) -> ClientError {
-            ClientError("'\(path)' has \(bytes.count) bytes of \(datatype) data, not a multiple of \(width)", field: path)
+        func integers(_ width: Int, signed: Bool) throws(ClientError) -> [Value] {
+            try words(width).map { u in
+                guard signed else { return u > UInt64(Int.max) ? .double(Double(u)) : .int(Int(u)) }
+                let shift = UInt64(64 - 8 * width)  // sign-extends the narrower types
+                return .int(Int(Int64(bitPattern: u << shift) >> shift))
+            }
         }
         switch datatype {
         case "BOOL": return bytes.map { .bool($0 != 0) }
@@ -64,15 +68,8 @@ enum BinaryTensors {
         case "UINT16": return try integers(2, signed: false)
         case "UINT32": return try integers(4, signed: false)
         case "UINT64": return try integers(8, signed: false)
-        case "FP32":
-            return try integers(4, signed: false).map { if case .int(let u) = $0 { .double(Double(Float(bitPattern: UInt32(u)))) } else { $0 } }
-        case "FP64":
-            guard bytes.count % 8 == 0 else { throw sizeError(8) }
-            return stride(from: 0, to: bytes.count, by: 8).map { start in
-                var u: UInt64 = 0
-                for b in 0..<8 { u |= UInt64(bytes[start + b]) << (8 * UInt64(b)) }
-                return .double(Double(bitPattern: u))
-            }
+        case "FP32": return try words(4).map { .double(Double(Float(bitPattern: UInt32($0)))) }
+        case "FP64": return try words(8).map { .double(Double(bitPattern: $0)) }
         case "BYTES":
             var out: [Value] = []
             var k = 0

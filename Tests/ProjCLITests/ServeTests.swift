@@ -273,12 +273,12 @@ import Testing
         #expect(viaJSON?.count == 3)
 
         // As Triton's client sends it: a JSON header, then the raw little-endian doubles.
-        func binary(_ data: [UInt8], size: Int, datatype: String = "FP64", headerLength: Int? = nil) -> RawHTTP.Reply? {
-            let header = json(["inputs": [["name": "input", "shape": [3, columns.count], "datatype": datatype, "parameters": ["binary_data_size": size]]],
+        func binary(_ data: [UInt8], size: Int, datatype: String = "FP64", headerLength: String? = nil, header text: String? = nil) -> RawHTTP.Reply? {
+            let header = text ?? json(["inputs": [["name": "input", "shape": [3, columns.count], "datatype": datatype, "parameters": ["binary_data_size": size]]],
                                "outputs": [["name": "probability", "parameters": ["binary_data": true]]]])
             let body = Array(header.utf8) + data
             guard let fd = server.http.connect() else { return nil }
-            RawHTTP.send(fd, Array("POST /v2/models/detector/infer HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: \(headerLength ?? header.utf8.count)\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            RawHTTP.send(fd, Array("POST /v2/models/detector/infer HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: \(headerLength ?? String(header.utf8.count))\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             return RawHTTP.receive(fd)
         }
         let doubles = values.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * UInt64($0))) } }
@@ -292,8 +292,11 @@ import Testing
             (binary(doubles, size: doubles.count + 8), "binary_data_size' must be a byte count within"),
             (binary(doubles + [0, 0], size: doubles.count), "2 bytes of binary tensor data follow"),
             (binary(Array(doubles.dropLast(3)), size: doubles.count - 3), "not a multiple of 8"),
-            (binary(doubles, size: doubles.count, headerLength: 1_000_000), "Inference-Header-Content-Length is 1000000"),
+            (binary(doubles, size: doubles.count, headerLength: "1000000"), "Inference-Header-Content-Length is 1000000"),
+            (binary(doubles, size: doubles.count, headerLength: "ten"), "Inference-Header-Content-Length must be a byte count, not 'ten'"),
+            (binary(doubles, size: doubles.count, header: "{\"inputs\": ["), "the inference header is not valid JSON"),
             (binary(doubles, size: doubles.count, datatype: "FP16"), "datatype 'FP16', which has no binary form"),
+            (binary([5, 0, 0, 0, 0x61], size: 5, datatype: "BYTES"), "BYTES element 0 is cut short"),
         ]
         for (reply, message) in bad {
             #expect(reply?.status == 400 && reply?.body.contains(message) == true, "\(message): \(String(describing: reply))")
