@@ -46,7 +46,7 @@ split "$WORK/url" "$DATA/phishing-url-train.csv" status
 mkdir -p "$WORK/features" && cp "$WORK/url/train.csv" "$WORK/url/test.csv" "$WORK/features/"
 split "$WORK/uci" "$DATA/phishing-websites.csv" Result
 
-run_proj "URL only" "$WORK/url" status phishing legitimate --featurizer url-text+structure --models xgboost --rounds 300 --subsample 0.9 --seed 7
+run_proj "URL only" "$WORK/url" status phishing legitimate --featurizer url-text+structure --suffix-list "$ROOT/stages/public_suffix_list.dat" --models xgboost --rounds 300 --subsample 0.9 --seed 7
 "$VENV/bin/python" Benchmarks/ml_sklearn.py url "$WORK/url/train.csv" "$WORK/url/test.csv" status phishing | while read -r l; do echo "$l" | row "URL only" scikit-learn; done
 run_proj "all 87 features" "$WORK/features" status phishing legitimate --models xgboost --rounds 300 --subsample 0.9 --seed 7
 "$VENV/bin/python" Benchmarks/ml_sklearn.py features "$WORK/features/train.csv" "$WORK/features/test.csv" status phishing | while read -r l; do echo "$l" | row "all 87 features" scikit-learn; done

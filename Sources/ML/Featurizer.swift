@@ -2,7 +2,8 @@ import Foundation
 import YAML
 
 /// Turns a raw input (the `url` column) into model features; saved beside the model as `featurizer.json`
-/// (plus, for the text kind, its fitted vocabulary and weights) so a bundle can take raw URLs.
+/// (plus, for the text kind, its fitted vocabulary and weights, and with the registered-domain features the
+/// Public Suffix List they were computed with) so a bundle can take raw URLs on any machine.
 public struct Featurizer: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// The URL-structure features alone.
@@ -13,28 +14,37 @@ public struct Featurizer: Sendable, Equatable {
 
     public var kind: Kind
     public var text: TextModel?
+    /// With a suffix list, the features that need the registered domain (`URLStructure.domainNames`) too.
+    public var suffixes: PublicSuffixList?
 
     public static let fileName = "featurizer.json"
     static let vocabularyFile = "text-vocabulary.bin"
     static let weightsFile = "text-weights.bin"
 
-    public var featureNames: [String] { URLStructure.names + (kind == .urlText ? ["text_score"] : []) }
+    public var featureNames: [String] {
+        URLStructure.names + (suffixes == nil ? [] : URLStructure.domainNames) + (kind == .urlText ? ["text_score"] : [])
+    }
 
     /// The features of one raw input.
     public func features(_ url: String) -> [Double] {
-        URLStructure.features(url) + (text.map { [$0.score(url)] } ?? [])
+        structure(url) + (text.map { [$0.score(url)] } ?? [])
+    }
+
+    func structure(_ url: String) -> [Double] {
+        URLStructure.features(url) + (suffixes.map { URLStructure.domainFeatures(url, suffixes: $0) } ?? [])
     }
 
     /// Fits the featurizer on training URLs; returns it and the training rows' features, whose text score
     /// is out-of-fold.
-    public static func fit(kind: Kind, urls: [String], labels: [Float], folds: Int, seed: UInt64) throws(MLError) -> (Featurizer, [Float]) {
-        guard kind == .urlText else {
-            return (Featurizer(kind: kind, text: nil), urls.flatMap { URLStructure.features($0).map(Float.init) })
-        }
+    public static func fit(kind: Kind, suffixes: PublicSuffixList?, urls: [String], labels: [Float], folds: Int,
+                           seed: UInt64) throws(MLError) -> (Featurizer, [Float]) {
+        var featurizer = Featurizer(kind: kind, text: nil, suffixes: suffixes)
+        guard kind == .urlText else { return (featurizer, urls.flatMap { featurizer.structure($0).map(Float.init) }) }
         let (model, scores) = try TextModel.fit(urls: urls, labels: labels, folds: folds, seed: seed)
+        featurizer.text = model
         var x: [Float] = []
-        for (url, score) in zip(urls, scores) { x += URLStructure.features(url).map(Float.init) + [Float(score)] }
-        return (Featurizer(kind: kind, text: model), x)
+        for (url, score) in zip(urls, scores) { x += featurizer.structure(url).map(Float.init) + [Float(score)] }
+        return (featurizer, x)
     }
 
     /// The files that store it, by name.
@@ -46,6 +56,7 @@ public struct Featurizer: Sendable, Equatable {
             out[Featurizer.vocabularyFile] = text.vectorizer.bytes
             out[Featurizer.weightsFile] = text.linear.bytes
         }
+        if let suffixes { out[PublicSuffixList.fileName] = suffixes.bytes }
         return out
     }
 
@@ -59,6 +70,11 @@ public struct Featurizer: Sendable, Equatable {
             throw MLError("\(name) names featurizer '\(kindName)', unknown to this proj (it has \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         var featurizer = Featurizer(kind: kind, text: nil)
+        if let list = files[prefix + PublicSuffixList.fileName] {
+            featurizer.suffixes = try PublicSuffixList(list, name: prefix + PublicSuffixList.fileName)
+        } else if let listed = node.value["features"]?.strings, let needy = listed.first(where: URLStructure.domainNames.contains) {
+            throw MLError("\(name) lists '\(needy)', which needs the suffix list \(prefix + PublicSuffixList.fileName), missing here")
+        }
         guard node.value["features"] == .list(featurizer.featureNames.map(Value.string)) else {
             throw MLError("\(name) lists other features than this proj's '\(kindName)' featurizer computes")
         }

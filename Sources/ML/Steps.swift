@@ -78,7 +78,8 @@ public enum Steps {
     @discardableResult
     public static func train(trainPath: String, target: Target, exclude: [String], kinds: [ModelKind], params: FactoryParams,
                              validationFraction: Double, model: String, schema: String, plots: String,
-                             featurizer: Featurizer.Kind? = nil, preprocess given: Preprocess? = nil) throws -> TrainResult {
+                             featurizer: Featurizer.Kind? = nil, suffixes: PublicSuffixList? = nil,
+                             preprocess given: Preprocess? = nil) throws -> TrainResult {
         guard !kinds.isEmpty else { throw MLError("no model kinds to train") }
         guard params.folds >= 2 else { throw MLError("--folds must be 2 or more, not \(params.folds)") }
         let table = try Table.read(trainPath)
@@ -87,7 +88,7 @@ public enum Steps {
         var columns: [String], x: [Float]
         if let featurizer {
             let u = try table.column("url", in: trainPath)
-            (fitted, x) = try Featurizer.fit(kind: featurizer, urls: table.rows.map { $0[u] }, labels: labels, folds: params.folds, seed: params.seed)
+            (fitted, x) = try Featurizer.fit(kind: featurizer, suffixes: suffixes, urls: table.rows.map { $0[u] }, labels: labels, folds: params.folds, seed: params.seed)
             columns = fitted!.featureNames
         } else {
             columns = table.header.filter { $0 != target.column && !exclude.contains($0) }

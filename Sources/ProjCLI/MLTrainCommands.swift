@@ -61,6 +61,7 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Learning-curve output (.csv).") var plots: String
     @Option(help: "Cross-validation scores output (.json).") var cv: String?
     @Option(help: "Compute the features from the url column: url-structure, or url-text+structure (adds a TF-IDF n-gram model's score); none: the table's columns.") var featurizer: String?
+    @Option(name: .customLong("suffix-list"), help: "With a featurizer: the Public Suffix List (public_suffix_list.dat) for the features that need the registered domain (word statistics, tld_in_path, ...); kept in the model directory.") var suffixList: String?
 
     func run() throws {
         var kinds: [ModelKind] = []
@@ -76,6 +77,10 @@ struct TrainStep: ParsableCommand {
                 throw ValidationError("unknown featurizer '\(featurizer)' (known: none, \(Featurizer.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             chosenFeaturizer = f
+        }
+        if chosenFeaturizer == nil, let suffixList { throw ValidationError("--suffix-list \(suffixList) needs a --featurizer: the table's own columns use no suffix list") }
+        if chosenFeaturizer != nil, suffixList == nil {
+            print("note: without --suffix-list, the \(URLStructure.domainNames.count) URL features that need the registered domain are left out")
         }
         if chosenFeaturizer != nil, let preprocess { print("note: \(preprocess) preprocesses table columns; the \(featurizer!) features get a scaler fitted here") }
         guard validationFraction > 0, validationFraction < 0.5 else { throw ValidationError("--validation-fraction must be above 0 and below 0.5") }
@@ -93,9 +98,10 @@ struct TrainStep: ParsableCommand {
         params.seed = seed
         let result = try runStep {
             let fitted = try preprocess.map { path throws -> Preprocess in try Preprocess.read(directory: path) }
+            let suffixes = try suffixList.map { path throws -> PublicSuffixList in try PublicSuffixList.read(path) }
             let result = try Steps.train(trainPath: input, target: target.value, exclude: exclude, kinds: kinds, params: params,
                                          validationFraction: validationFraction, model: model, schema: schema, plots: plots,
-                                         featurizer: chosenFeaturizer, preprocess: fitted)
+                                         featurizer: chosenFeaturizer, suffixes: suffixes, preprocess: fitted)
             if let cv { try Steps.writeCV(result, folds: folds, to: cv) }
             return result
         }

@@ -2,22 +2,32 @@ import Foundation
 @testable import ML
 import Testing
 
+let suffixListPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("stages/public_suffix_list.dat").path
+
+func suffixList() throws -> PublicSuffixList { try PublicSuffixList.read(suffixListPath) }
+
 @Suite struct URLStructureTests {
     /// Every implemented feature, computed from the raw URL of all 7658 training rows, against the dataset's own column.
     @Test func featuresAgreeWithTheDatasetColumns() throws {
         let table = try Table.read(phishingCSV)
         let url = try table.column("url", in: phishingCSV)
-        let columns = try URLStructure.names.map { try table.column($0, in: phishingCSV) }
+        let suffixes = try suffixList()
+        let names = URLStructure.names + URLStructure.domainNames
+        let columns = try names.map { try table.column($0, in: phishingCSV) }
         var agree = [Int](repeating: 0, count: columns.count)
+        var firstMiss = [String?](repeating: nil, count: columns.count)
         for row in table.rows {
-            for (k, value) in URLStructure.features(row[url]).enumerated() where abs(value - (Double(row[columns[k]]) ?? .nan)) < 1e-6 {
-                agree[k] += 1
+            let values = URLStructure.features(row[url]) + URLStructure.domainFeatures(row[url], suffixes: suffixes)
+            for (k, value) in values.enumerated() {
+                if abs(value - (Double(row[columns[k]]) ?? .nan)) < 1e-6 { agree[k] += 1 }
+                else if firstMiss[k] == nil { firstMiss[k] = "\(row[url]): \(value) vs \(row[columns[k]])" }
             }
         }
         var report = ""
-        for (k, name) in URLStructure.names.enumerated() {
+        for (k, name) in names.enumerated() {
             let rate = Double(agree[k]) / Double(table.rows.count)
-            report += String(format: "%@ %.4f\n", name, rate)
+            report += String(format: "%@ %.4f", name, rate) + (firstMiss[k].map { " (first miss \($0))" } ?? "") + "\n"
             #expect(rate >= 0.99, "\(name) agrees on \(agree[k]) of \(table.rows.count) rows")
         }
         print(report)

@@ -97,6 +97,9 @@ import Testing
 
     @Test func aRawURLModelFromTheFactoryIsBundledByRepro() throws {
         let p = try project(rows: 1500)
+        let suffixList = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("stages/public_suffix_list.dat").path
+        try p.write("public_suffix_list.dat", try String(contentsOfFile: suffixList, encoding: .utf8))
         try p.write("project.yaml", """
             name: url-detector
             version: 1.0.0
@@ -104,10 +107,10 @@ import Testing
             \(Self.ingestStage)
               train:
                 cmd: >-
-                  proj ml train --featurizer url-text+structure --input data/train.csv --rounds 40 --folds 3
-                  --models xgboost,xgboost-rf,logreg,svm,mlp --epochs 4
+                  proj ml train --featurizer url-text+structure --suffix-list public_suffix_list.dat --input data/train.csv
+                  --rounds 40 --folds 3 --models xgboost,xgboost-rf,logreg,svm,mlp --epochs 4
                   --model models/url --schema models/url-schema.yaml --plots plots/curve.csv --cv metrics/cv.json
-                deps: [data/train.csv]
+                deps: [data/train.csv, public_suffix_list.dat]
                 outs: [models/url, models/url-schema.yaml]
                 metrics: [metrics/cv.json]
                 plots: [plots/curve.csv]
@@ -137,6 +140,9 @@ import Testing
         let model = try #require(p.read("models/url/model.json"))
         #expect(model.contains("\"featurizer\": \"url-text+structure\""))
         #expect(p.exists("models/url/text-vocabulary.bin") && p.exists("models/url/preprocess.json"))
+        // The registered-domain features are in, and the suffix list they were computed with travels with the model.
+        #expect(model.contains("\"char_repeat\"") && model.contains("\"avg_word_path\""))
+        #expect(p.read("models/url/public_suffix_list.dat") == p.read("public_suffix_list.dat"))
         let cv = try #require(try JSONSerialization.jsonObject(with: Data((p.read("metrics/cv.json") ?? "").utf8)) as? [String: Any])
         let chosen = try #require(cv["chosen"] as? String)
         #expect(model.contains("\"kind\": \"\(chosen)\""))
