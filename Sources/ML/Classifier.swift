@@ -62,7 +62,7 @@ enum Classifier {
         case .xgboostRF:
             let pairs: [(String, String)] = [("objective", "binary:logistic"), ("tree_method", "hist"), ("num_parallel_tree", String(params.forestTrees)),
                                              ("max_depth", String(params.forestDepth)), ("eta", "1"), ("subsample", "0.8"),
-                                             ("colsample_bynode", "0.8"), ("seed", String(params.xgboost.seed)), ("nthread", "2")]
+                                             ("colsample_bynode", "0.8"), ("seed", String(params.xgboost.seed)), ("nthread", String(params.xgboost.threads))]
             return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: pairs, rounds: 1,
                                                 watch: each == nil ? [] : watch, eachRound: each))
         case .logreg, .svm:

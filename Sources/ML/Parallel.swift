@@ -16,3 +16,21 @@ enum Parallel {
         return out
     }
 }
+
+/// A job started on another thread at once; `wait()` gives its result (or throws its error).
+final class BackgroundJob<T: Sendable>: Sendable {
+    private let group = DispatchGroup()
+    private let result = Mutex<Result<T, any Error>?>(nil)
+
+    init(_ job: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async(group: group) {
+            let r = Result { try job() }
+            self.result.withLock { $0 = r }
+        }
+    }
+
+    func wait() throws -> T {
+        group.wait()
+        return try result.withLock { $0! }.get()
+    }
+}
