@@ -63,9 +63,16 @@ split "$WORK/url" "$DATA/phishing-url-train.csv" status
 mkdir -p "$WORK/features" && cp "$WORK/url/train.csv" "$WORK/url/test.csv" "$WORK/features/"
 split "$WORK/uci" "$DATA/phishing-websites.csv" Result
 
-run_proj "URL only" "$WORK/url" status phishing legitimate --featurizer url-text+structure --suffix-list "$ROOT/stages/public_suffix_list.dat" --models xgboost --rounds 300 --subsample 0.9 --seed 7
+# proj's two tree kinds on each set: boosted trees (as the flagship's params) and the random forest.
+BOOSTED=(--models xgboost --rounds 300 --subsample 0.9 --seed 7)
+FOREST=(--models xgboost-rf --seed 7)
+URL_FEATURES=(--featurizer url-text+structure --suffix-list "$ROOT/stages/public_suffix_list.dat")
+run_proj "URL only" "$WORK/url" status phishing legitimate "${URL_FEATURES[@]}" "${BOOSTED[@]}"
+run_proj "URL only" "$WORK/url" status phishing legitimate "${URL_FEATURES[@]}" "${FOREST[@]}"
 run_python "URL only" url "$WORK/url" status phishing
-run_proj "all 87 features" "$WORK/features" status phishing legitimate --models xgboost --rounds 300 --subsample 0.9 --seed 7
+run_proj "all 87 features" "$WORK/features" status phishing legitimate "${BOOSTED[@]}"
+run_proj "all 87 features" "$WORK/features" status phishing legitimate "${FOREST[@]}"
 run_python "all 87 features" features "$WORK/features" status phishing
-run_proj "UCI" "$WORK/uci" Result -1 1 --models xgboost --rounds 300 --subsample 0.9 --seed 7
+run_proj "UCI" "$WORK/uci" Result -1 1 "${BOOSTED[@]}"
+run_proj "UCI" "$WORK/uci" Result -1 1 "${FOREST[@]}"
 run_python "UCI" features "$WORK/uci" Result -1

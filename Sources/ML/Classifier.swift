@@ -2,7 +2,8 @@
 public enum ModelKind: String, Sendable, CaseIterable {
     /// XGBoost gradient-boosted trees.
     case xgboost
-    /// XGBoost random forest: one round of `forestTrees` parallel trees on row and column samples.
+    /// XGBoost random forest: one round of `forestTrees` deep parallel trees, each on 80% of the rows, each split
+    /// choosing among √p of the p columns (scikit-learn's `max_features="sqrt"`), leaves unregularised.
     case xgboostRF = "xgboost-rf"
     /// liblinear L2 logistic regression.
     case logreg
@@ -33,7 +34,7 @@ public enum ModelKind: String, Sendable, CaseIterable {
 public struct FactoryParams: Sendable {
     public var xgboost = XGBoostParams()
     public var forestTrees = 100
-    public var forestDepth = 12
+    public var forestDepth = 20
     public var c = 1.0
     public var mlp = MLP.Params()
     public var folds = 5
@@ -60,9 +61,13 @@ enum Classifier {
             return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: params.xgboost.pairs,
                                                 rounds: params.xgboost.rounds, watch: each == nil ? [] : watch, eachRound: each))
         case .xgboostRF:
+            // A forest's trees are averaged, not shrunk: no L2 on the leaves, and a small minimum hessian so trees
+            // grow deep (a leaf still needs a few rows: each weighs p(1-p) = 0.25 at the start).
+            let sqrtColumns = Double(max(1, Int(Double(columns).squareRoot()))) / Double(max(columns, 1))
             let pairs: [(String, String)] = [("objective", "binary:logistic"), ("tree_method", "hist"), ("num_parallel_tree", String(params.forestTrees)),
                                              ("max_depth", String(params.forestDepth)), ("eta", "1"), ("subsample", "0.8"),
-                                             ("colsample_bynode", "0.8"), ("seed", String(params.xgboost.seed)), ("nthread", String(params.xgboost.threads))]
+                                             ("colsample_bynode", String(sqrtColumns)), ("lambda", "0"), ("min_child_weight", "0.1"),
+                                             ("seed", String(params.xgboost.seed)), ("nthread", String(params.xgboost.threads))]
             return .boosted(try XGBooster.train(features: x, columns: columns, labels: labels, params: pairs, rounds: 1,
                                                 watch: each == nil ? [] : watch, eachRound: each))
         case .logreg, .svm:
