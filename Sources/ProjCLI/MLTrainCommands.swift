@@ -78,7 +78,8 @@ struct TrainStep: ParsableCommand {
             }
             chosenFeaturizer = f
         }
-        if chosenFeaturizer == nil, let suffixList { throw ValidationError("--suffix-list \(suffixList) needs a --featurizer: the table's own columns use no suffix list") }
+        // Kept legal so one stage command serves both values of a featurizer param.
+        if chosenFeaturizer == nil, let suffixList { print("note: --suffix-list \(suffixList) is not used: the table's own columns need no suffix list") }
         if chosenFeaturizer != nil, suffixList == nil {
             print("note: without --suffix-list, the \(URLStructure.domainNames.count) URL features that need the registered domain are left out")
         }
@@ -98,7 +99,7 @@ struct TrainStep: ParsableCommand {
         params.seed = seed
         let result = try runStep {
             let fitted = try preprocess.map { path throws -> Preprocess in try Preprocess.read(directory: path) }
-            let suffixes = try suffixList.map { path throws -> PublicSuffixList in try PublicSuffixList.read(path) }
+            let suffixes = try chosenFeaturizer == nil ? nil : suffixList.map { path throws -> PublicSuffixList in try PublicSuffixList.read(path) }
             let result = try Steps.train(trainPath: input, target: target.value, exclude: exclude, kinds: kinds, params: params,
                                          validationFraction: validationFraction, model: model, schema: schema, plots: plots,
                                          featurizer: chosenFeaturizer, suffixes: suffixes, preprocess: fitted)

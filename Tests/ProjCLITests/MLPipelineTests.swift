@@ -167,6 +167,23 @@ import Testing
         #expect(try p.proj("status").out == "Everything is fresh (4 stages).\n")
     }
 
+    /// One train command serves both values of a featurizer param: the suffix list is unused on table columns, and
+    /// a featurizer whose suffix list cannot be read fails before anything is written.
+    @Test func theSuffixListFollowsTheFeaturizerSwitch() throws {
+        let p = try project(rows: 300)
+        #expect(try p.proj("repro", "ingest").code == 0)
+        let common = ["ml", "train", "--input", "data/train.csv", "--rounds", "5", "--folds", "2", "--suffix-list", "nowhere.dat",
+                      "--schema", "s.yaml", "--plots", "c.csv"]
+        var r = try p.proj(common + ["--featurizer", "none", "--model", "table-model"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("note: --suffix-list nowhere.dat is not used: the table's own columns need no suffix list"))
+        #expect(p.exists("table-model/model.json") && !p.exists("table-model/public_suffix_list.dat"))
+        r = try p.proj(common + ["--featurizer", "url-structure", "--model", "url-model"])
+        #expect(r.code == 1)
+        #expect(r.err.contains("cannot read the suffix list nowhere.dat (Debian's publicsuffix package installs /usr/share/publicsuffix/public_suffix_list.dat)"))
+        #expect(!p.exists("url-model"))
+    }
+
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
         let p = try project(rows: 50)
         let text = try #require(p.read("raw.csv"))
