@@ -18,10 +18,11 @@ extension URLStructure {
         "gov.az", "website", "bj", "mx", "media", "sa.gov.au",
     ]
 
+    static let wordSeparators = Set("-./?=@&%:_".unicodeScalars)
+
     /// The words of one part of a URL, lower-cased, empty pieces dropped.
     static func words(_ s: String) -> [[Unicode.Scalar]] {
-        let separators = Set("-./?=@&%:_".unicodeScalars)
-        return Array(s.lowercased().unicodeScalars).split { separators.contains($0) }.map(Array.init)
+        Array(s.lowercased().unicodeScalars).split { wordSeparators.contains($0) }.map(Array.init)
     }
 
     /// The features of one URL, in `domainNames` order.
