@@ -7,6 +7,8 @@ import Foundation
 public struct PublicSuffixList: Sendable, Equatable {
     /// Rules as written: `co.uk`, `*.ck`, `!www.ck`.
     let rules: Set<String>
+    /// The most labels in a rule: no longer tail of a host name can match one.
+    let longestRule: Int
     /// The file as given, kept with the model.
     public let bytes: [UInt8]
 
@@ -29,6 +31,7 @@ public struct PublicSuffixList: Sendable, Equatable {
             throw MLError("\(name) holds \(rules.count) suffix rules and no 'com': not a Public Suffix List (publicsuffix.org's public_suffix_list.dat)")
         }
         self.rules = rules
+        self.longestRule = rules.map { $0.split(separator: ".", omittingEmptySubsequences: false).count }.max() ?? 0
         self.bytes = bytes
     }
 
@@ -44,8 +47,9 @@ public struct PublicSuffixList: Sendable, Equatable {
 
     /// The index of the first label of the public suffix in `labels` (lower-cased), or `labels.count` when no
     /// rule matches. The longest match wins; an exception rule (`!`) ends the suffix one label further right.
+    /// Only the last `longestRule` labels are tried, so a host of many labels costs no more than a short one.
     func suffixStart(_ labels: [Substring]) -> Int {
-        for i in labels.indices {
+        for i in max(0, labels.count - longestRule)..<labels.count {
             let candidate = labels[i...].joined(separator: ".")
             if rules.contains("!" + candidate) { return i + 1 }
             if rules.contains(candidate) { return i }

@@ -25,6 +25,9 @@ import Testing
         #expect(try parts("paypal.com.evil.ru/x") == ["paypal.com", "evil", "ru"])
         #expect(try parts("") == ["", "", ""])
         #expect(try parts("http:///path") == ["", "", ""])
+        // A host of 100000 labels (a hostile request) splits like a short one.
+        let subdomain = String(repeating: "a.", count: 99_998) + "a"
+        #expect(try parts("http://" + String(repeating: "a.", count: 100_000) + "co.uk/") == [subdomain, "a", "co.uk"])
     }
 
     @Test func domainFeaturesOfAWrittenOutURL() throws {
