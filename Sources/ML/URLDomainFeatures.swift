@@ -19,6 +19,7 @@ extension URLStructure {
     ]
 
     static let wordSeparators = Set("-./?=@&%:_".unicodeScalars)
+    static let com = Array("com".unicodeScalars)
 
     /// The words of one part of a URL, lower-cased, empty pieces dropped.
     static func words(_ s: String) -> [[Unicode.Scalar]] {
@@ -35,14 +36,14 @@ extension URLStructure {
         let suffix = Array(parts.suffix.unicodeScalars)
         let start = suffix.isEmpty ? 0 : find(u, suffix, from: 0) ?? max(u.count - 1, 0)
         let tail = u[start...]
-        let pathAfterSlash = tail.firstIndex(of: "/").map { Array(tail[($0 + 1)...]) } ?? []
         let path = tail.firstIndex(of: "/").map { Array(tail[$0...]) } ?? []
-        let host = words(parts.domain) + words(parts.subdomain)
-        let pathWords = words(String(String.UnicodeScalarView(pathAfterSlash)))
-        let raw = words(parts.domain) + pathWords + words(parts.subdomain)
+        let domainWords = words(parts.domain), subdomainWords = words(parts.subdomain)
+        let pathWords = words(String(String.UnicodeScalarView(path.dropFirst())))
+        let host = domainWords + subdomainWords
+        let raw = domainWords + pathWords + subdomainWords
 
         var out: [Double] = []
-        out.append(Double(raw.filter { find($0, Array("com".unicodeScalars), from: 0) != nil }.count))
+        out.append(Double(raw.filter { find($0, com, from: 0) != nil }.count))
         out.append(contains(Array(String(String.UnicodeScalarView(path)).lowercased().unicodeScalars), suffix) ? 1 : 0)
         out.append(contains(Array(parts.subdomain.unicodeScalars), suffix) ? 1 : 0)
         out.append(path.count >= 4 && path.suffix(4).elementsEqual(".txt".unicodeScalars) ? 1 : 0)

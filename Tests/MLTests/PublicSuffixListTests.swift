@@ -53,7 +53,12 @@ import Testing
     }
 
     @Test func refusesWhatIsNotASuffixList() throws {
-        #expect(throws: MLError.self) { try PublicSuffixList([0xFF, 0xFE, 0x00], name: "bad.dat") }
+        do {
+            _ = try PublicSuffixList([0xFF, 0xFE, 0x00], name: "bad.dat")
+            Issue.record("bytes that are not UTF-8 were taken as a suffix list")
+        } catch {
+            #expect(error.message == "bad.dat is not UTF-8 text")
+        }
         do {
             _ = try PublicSuffixList(Array("// just a comment\nfoo\nbar\n".utf8), name: "short.dat")
             Issue.record("a three-line file was taken as a suffix list")
