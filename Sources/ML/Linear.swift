@@ -43,7 +43,8 @@ public enum Liblinear {
         var order = Array(0..<labels.count)
         if let first = labels.firstIndex(of: 1), first != 0 { order.swapAt(0, first) }
         var y = order.map { Double(labels[$0]) }
-        // Only the dual solver draws from rand(); the primal logistic regression fits run in parallel.
+        // Only the dual solver draws from rand(): it re-seeds and trains under the lock, so no other fit can move the
+        // sequence under it. The primal logistic regression never touches rand() (not even srand) and runs in parallel.
         func fit() -> (weights: [Double], bias: Double) { nodes.withUnsafeMutableBufferPointer { buffer -> (weights: [Double], bias: Double) in
             var x: [UnsafeMutablePointer<feature_node>?] = order.map { buffer.baseAddress! + starts[$0] }
             return y.withUnsafeMutableBufferPointer { yp in
@@ -51,8 +52,6 @@ public enum Liblinear {
                     var problem = problem(l: Int32(labels.count), n: Int32(columns) + 1, y: yp.baseAddress, x: xp.baseAddress, bias: -1)
                     var parameter = parameter(solver_type: solver.code, eps: solver == .logreg ? 0.01 : 0.1, C: c, nr_weight: 0,
                                               weight_label: nil, weight: nil, p: 0.1, init_sol: nil)
-                    // The dual solvers shuffle with the C library's rand(): a fixed seed makes them repeatable.
-                    srand(1)
                     var model = CLinear.train(&problem, &parameter)
                     defer { free_and_destroy_model(&model) }
                     let sign: Double = model!.pointee.label[0] == 1 ? 1 : -1
@@ -61,7 +60,11 @@ public enum Liblinear {
                 }
             }
         } }
-        return solver == .svm ? randLock.withLock { _ in fit() } : fit()
+        guard solver == .svm else { return fit() }
+        return randLock.withLock { _ in
+            srand(1)
+            return fit()
+        }
     }
 }
 

@@ -64,6 +64,20 @@ import YAML
         #expect(throws: MLError.self) { try Liblinear.train(rows: SparseRows(dense: [1, 2], columns: 1), columns: 1, labels: [1, 1], solver: .logreg, c: 1) }
     }
 
+    /// The dual SVM shuffles with the process-wide rand(): logistic-regression fits running beside it must not
+    /// re-seed or draw from that sequence, or the same SVM would come out different.
+    @Test func anSVMFitIsTheSameWhileLogisticRegressionsRunBesideIt() throws {
+        let d = try Self.slices(rows: 600)
+        let rows = SparseRows(dense: d.x, columns: d.columns.count)
+        let alone = try Liblinear.train(rows: rows, columns: d.columns.count, labels: d.y, solver: .svm, c: 1)
+        let fits = try Parallel.map(8) { k throws(MLError) in
+            try Liblinear.train(rows: rows, columns: d.columns.count, labels: d.y, solver: k.isMultiple(of: 2) ? .svm : .logreg, c: 1)
+        }
+        for k in stride(from: 0, to: fits.count, by: 2) {
+            #expect(fits[k].weights == alone.weights && fits[k].bias == alone.bias, "SVM fit \(k)")
+        }
+    }
+
     @Test func plattScalingStaysFiniteOnSeparableScores() {
         let platt = Platt.fit(decisions: [-3, -2, -1, 1, 2, 3], labels: [0, 0, 0, 1, 1, 1])
         #expect(platt.a.isFinite && platt.b.isFinite && platt.a < 0)
