@@ -61,10 +61,13 @@ extension ProjCommand {
             let workspace = try project.workspace()
             do {
                 let lock = try ProjectLock(root: workspace.root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-                let restored = try Runner.Checkout.run(workspace, targets: stages)
+                let (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages)
                 withExtendedLifetime(lock) {}
                 for path in restored { print("restored \(path)") }
-                if restored.isEmpty { print("All outs already match their locks.") }
+                for (path, stage) in uncached {
+                    print("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
+                }
+                if restored.isEmpty, uncached.isEmpty { print("All outs already match their locks.") }
             } catch { throw fail(error) }
         }
     }

@@ -25,16 +25,20 @@ public enum Status {
 
 /// `proj checkout`: makes every out match its stage's lock, from the cache.
 public enum Checkout {
-    /// Restores outs that are missing or differ from their lock; returns the paths restored.
-    public static func run(_ workspace: Workspace, targets: [String] = []) throws(RunnerError) -> [String] {
+    /// Restores outs that are missing or differ from their lock. Returns the paths restored, and the outs that
+    /// differ but cannot be restored because they are not cached (`cache: false`), each with its stage.
+    public static func run(_ workspace: Workspace, targets: [String] = []) throws(RunnerError)
+        -> (restored: [String], uncached: [(path: String, stage: String)]) {
         var restored: [String] = []
+        var uncached: [(path: String, stage: String)] = []
         for i in try workspace.stageIndices(targets) {
             let stage = workspace.project.stages[i]
             guard case .success(let lock?) = workspace.lock(of: stage.name) else { continue }
-            for out in stage.outs where out.cache {
+            for out in stage.outs {
                 guard let recorded = lock.outs[out.path] else { continue }
                 do {
                     if try workspace.fingerprinter.digest(out.path)?.sha256 == recorded.sha256 { continue }
+                    guard out.cache else { uncached.append((out.path, stage.name)); continue }
                     guard workspace.cache.contains(recorded) else { throw RunnerError.cacheMissing(path: out.path, sha256: recorded.sha256) }
                     try workspace.cache.restore(recorded, to: workspace.fingerprinter.absolute(out.path))
                 } catch let error as RunnerError {
@@ -48,7 +52,7 @@ public enum Checkout {
             }
         }
         workspace.saveState()
-        return restored
+        return (restored, uncached)
     }
 }
 

@@ -174,6 +174,19 @@ import Testing
         #expect(try p.proj("status").code == 0)
     }
 
+    @Test func checkoutNamesUncachedOutsItCannotRestore() throws {
+        let p = try TempProject([
+            "project.yaml": "stages:\n  gen:\n    cmd: echo 1 > kept && echo 2 > timing\n    outs: [kept, {timing: {cache: false}}]\n",
+        ])
+        #expect(try p.proj("repro").code == 0)
+        try p.write("timing", "3\n")
+        try p.write("kept", "edited\n")
+        let r = try p.proj("checkout")
+        #expect(r.code == 0)
+        #expect(r.out == "restored kept\ntiming differs from its lock but is not cached (cache: false): run `proj repro -s gen` to make it again\n")
+        #expect(p.read("timing") == "3\n" && p.read("kept") == "1\n")
+    }
+
     @Test func gcKeepsReferencedObjects() throws {
         let p = try TempProject(pipeline)
         try p.proj("repro")
