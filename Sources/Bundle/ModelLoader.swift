@@ -12,6 +12,13 @@ public protocol ModelLoader: Sendable {
 public protocol Predictor {
     /// One output row (keyed by the schema's output columns) per input row.
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]]
+    /// True when this one copy may predict on several threads at once (it holds no native handle and
+    /// changes nothing when it predicts); false asks for a copy per thread, each used by one at a time.
+    var isShareable: Bool { get }
+}
+
+extension Predictor {
+    public var isShareable: Bool { false }
 }
 
 /// The loaders this build of proj has, by flavor.

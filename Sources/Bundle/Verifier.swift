@@ -63,13 +63,15 @@ public enum Verifier {
     public struct LoadedModel {
         public var manifest: Manifest
         public var schema: Schema
-        /// The model loaded `copies` times from the same verified bytes (a predictor is used by one thread at a time).
+        /// The model loaded from the verified bytes: once when it is shareable, else `copies` times (each used by
+        /// one thread at a time).
         public var predictors: [any Predictor]
         public var report: VerifyReport
         public var predictor: any Predictor { predictors[0] }
     }
 
-    /// Verifies the bundle (every check must pass) and loads its model with the flavor's loader, `copies` times.
+    /// Verifies the bundle (every check must pass) and loads its model with the flavor's loader: `copies` times,
+    /// unless the first copy is shareable between threads.
     public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> LoadedModel {
         let (report, scanned, schema) = verifyKeeping(path, options: options, sink: nil, keepModel: true)
         if let failure = report.failure { throw failure }
@@ -78,7 +80,9 @@ public enum Verifier {
             throw .usage("this proj has no loader for flavor '\(manifest.flavor)' (it has: \(options.loaders.byFlavor.keys.sorted().joined(separator: ", ")))")
         }
         do {
-            let predictors = try (0..<max(1, copies)).map { _ in try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema) }
+            let first = try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema)
+            let more = first.isShareable ? 0 : max(1, copies) - 1
+            let predictors = try [first] + (0..<more).map { _ in try loader.load(entry: manifest.entry, files: scanned.kept, schema: schema) }
             return LoadedModel(manifest: manifest, schema: schema, predictors: predictors, report: report)
         } catch {
             throw .invalid(entry: manifest.entry, reason: "the \(manifest.flavor) loader failed: \(error)")

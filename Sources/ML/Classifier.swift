@@ -45,6 +45,8 @@ public struct FactoryParams: Sendable {
 /// A fitted classifier over dense, preprocessed features.
 enum Classifier {
     case boosted(XGBooster)
+    /// An XGBoost model read back for scoring, walked in Swift (see `TreeEnsemble`).
+    case trees(TreeEnsemble)
     case linear(LinearModel)
     case mlp(MLP)
 
@@ -85,6 +87,7 @@ enum Classifier {
     func probabilities(_ x: [Float], columns: Int) throws -> [Float] {
         switch self {
         case .boosted(let booster): return try booster.predict(x, columns: columns)
+        case .trees(let trees): return try trees.predict(x, columns: columns)
         case .linear(let model): return model.probabilities(SparseRows(dense: x, columns: columns))
         case .mlp(let net): return net.predict(x)
         }
@@ -93,6 +96,7 @@ enum Classifier {
     func bytes() throws -> [UInt8] {
         switch self {
         case .boosted(let booster): return try booster.save()
+        case .trees: throw MLError("a model read back for scoring is not written again: train it to write it")
         case .linear(let model): return model.bytes
         case .mlp(let net): return net.bytes
         }
@@ -100,7 +104,7 @@ enum Classifier {
 
     static func load(_ kind: ModelKind, bytes: [UInt8], name: String, columns: Int, platt: Platt?) throws(MLError) -> Classifier {
         switch kind {
-        case .xgboost, .xgboostRF: return .boosted(try XGBooster.load(bytes))
+        case .xgboost, .xgboostRF: return try boosted(bytes, name: name)
         case .logreg, .svm:
             let model = try LinearModel.parse(bytes, name: name, solver: kind == .logreg ? .logreg : .svm, platt: platt)
             guard model.weights.count == columns else { throw MLError("\(name) holds \(model.weights.count) weights for \(columns) features") }
@@ -111,6 +115,18 @@ enum Classifier {
             guard net.inputs == columns else { throw MLError("\(name) takes \(net.inputs) inputs, the model has \(columns) features") }
             return .mlp(net)
         }
+    }
+
+    /// An XGBoost model for scoring: walked in Swift when `TreeEnsemble` reads it, else by XGBoost.
+    static func boosted(_ bytes: [UInt8], name: String) throws(MLError) -> Classifier {
+        if let trees = try TreeEnsemble.read(bytes, name: name) { return .trees(trees) }
+        return .boosted(try XGBooster.load(bytes))
+    }
+
+    /// True when one loaded copy may score on several threads at once (no native handle).
+    var isShareable: Bool {
+        if case .boosted = self { return false }
+        return true
     }
 
     var platt: Platt? {

@@ -12,7 +12,7 @@ public struct TrainedModelLoader: ModelLoader {
         let inputs = schema.input.map(\.name)
         if let bytes = files[entry] {
             guard flavor == "xgboost" else { throw MLError("a \(flavor) model is a directory written by `proj ml train`, not a single file") }
-            return BoostedPredictor(booster: try XGBooster.load(bytes), columns: inputs)
+            return BoostedPredictor(classifier: try Classifier.boosted(bytes, name: entry), columns: inputs)
         }
         let model = try TrainedModel.load(files, prefix: entry + "/")
         guard model.kind.flavor == flavor else {
@@ -68,15 +68,20 @@ struct ModelPredictor: Predictor {
         }
         return RowFeatures.outputs(try model.probabilities(features))
     }
+
+    var isShareable: Bool { model.classifier.isShareable }
 }
 
+/// A bare XGBoost model file whose features are the schema's input columns.
 struct BoostedPredictor: Predictor {
-    let booster: XGBooster
+    let classifier: Classifier
     let columns: [String]
 
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        RowFeatures.outputs(try booster.predict(try RowFeatures.numbers(rows, columns: columns), columns: columns.count))
+        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(rows, columns: columns), columns: columns.count))
     }
+
+    var isShareable: Bool { classifier.isShareable }
 }
 
 extension ModelLoaders {

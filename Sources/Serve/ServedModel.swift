@@ -3,9 +3,9 @@ import Synchronization
 import YAML
 
 /// A verified bundle's model, shared by every request: its identity, schema, metrics and provenance for
-/// the metadata endpoints, and its predictors, one per core, each behind its own lock (a native model handle
-/// is not safe to share between threads). A request takes the first free one, so requests on different
-/// cores do not wait for each other.
+/// the metadata endpoints, and its predictor. A shareable predictor (no native handle) is one copy that every
+/// core calls at once. Otherwise there is a copy per core, each behind its own lock; a request takes the
+/// first free one, so requests on different cores do not wait for each other.
 public final class ServedModel: Sendable {
     public let name: String
     public let version: String
@@ -18,21 +18,24 @@ public final class ServedModel: Sendable {
     public let signer: String?
     /// True when the schema takes one string column `url`: the server then also accepts `{"urls": [...]}`.
     public let takesURL: Bool
+    /// The one copy every thread calls, when the predictor is shareable.
+    private nonisolated(unsafe) let shared: (any Predictor)?
     private let predictors: [Slot]
     private let next = Atomic<Int>(0)
 
-    /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model `copies` times.
+    /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model: once when it
+    /// is shareable, else `copies` times.
     public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> ServedModel {
         let loaded = try Verifier.load(path, options: options, copies: copies)
         let m = loaded.manifest
         let signer = loaded.report.signer.map { "\($0.id) (\($0.name))" }
         return ServedModel(name: m.name, version: m.version, flavor: m.flavor, digest: loaded.report.manifestDigest ?? "",
                            schema: loaded.schema, metrics: m.metrics, provenance: summary(m.provenance), signer: signer,
-                           predictors: loaded.predictors.map(Slot.init))
+                           predictors: loaded.predictors)
     }
 
     private init(name: String, version: String, flavor: String, digest: String, schema: Schema, metrics: Value, provenance: Value,
-                 signer: String?, predictors: [Slot]) {
+                 signer: String?, predictors: [any Predictor]) {
         self.name = name
         self.version = version
         self.flavor = flavor
@@ -42,11 +45,18 @@ public final class ServedModel: Sendable {
         self.provenance = provenance
         self.signer = signer
         takesURL = schema.input.count == 1 && schema.input[0].name == "url" && schema.input[0].type == .string
-        self.predictors = predictors
+        if predictors.count == 1, predictors[0].isShareable {
+            shared = predictors[0]
+            self.predictors = []
+        } else {
+            shared = nil
+            self.predictors = predictors.map(Slot.init)
+        }
     }
 
     /// One output row (label, probability) per validated input row.
     public func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
+        if let shared { return try shared.predict(rows) }
         for predictor in predictors {
             if let outputs = try predictor.lock.withLockIfAvailable({ try $0.predict(rows) }) { return outputs }
         }
