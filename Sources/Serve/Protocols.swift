@@ -7,21 +7,24 @@ struct Protocols: Sendable {
     let model: ServedModel
     let maxRows: Int
     let rows: Rows
+    /// The input columns in order: rows that list their features so are read without a duplicate-key check.
+    let expectedKeys: JSONParser.ExpectedKeys?
 
     init(model: ServedModel, maxRows: Int) {
         self.model = model
         self.maxRows = maxRows
         rows = Rows(schema: model.schema, maxRows: maxRows)
+        expectedKeys = JSONParser.ExpectedKeys(model.schema.input.map(\.name))
     }
 
     enum Body { case json(Value), csv(String) }
 
     /// The body by its content type: JSON (also when none is given) or, where `csv` is allowed, CSV.
-    static func body(_ bytes: [UInt8], contentType: String?, csv: Bool) throws(ClientError) -> Body {
+    static func body(_ bytes: [UInt8], contentType: String?, csv: Bool, expected: JSONParser.ExpectedKeys? = nil) throws(ClientError) -> Body {
         let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/json"
         switch media {
         case "application/json":
-            do { return .json(try JSONParser.parse(bytes)) } catch { throw ClientError("the body is not valid JSON: \(error.description)") }
+            do { return .json(try JSONParser.parse(bytes, expected: expected)) } catch { throw ClientError("the body is not valid JSON: \(error.description)") }
         case "text/csv" where csv:
             guard let text = String(validating: bytes, as: UTF8.self) else { throw ClientError("the CSV body is not valid UTF-8") }
             return .csv(text)

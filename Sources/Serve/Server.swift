@@ -149,7 +149,7 @@ public struct InferenceServer: Sendable {
 
     /// The whole body, within the size limit and the request timeout, decoded by its content type.
     func body(_ request: Request, csv: Bool) async throws -> Protocols.Body {
-        try Protocols.body(try await bytes(request), contentType: request.headers[.contentType], csv: csv)
+        try Protocols.body(try await bytes(request), contentType: request.headers[.contentType], csv: csv, expected: protocols.expectedKeys)
     }
 
     /// The whole body, within the size limit and the request timeout.

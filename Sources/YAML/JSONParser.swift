@@ -15,10 +15,23 @@ public struct JSONParser {
     /// order: a key whose bytes equal the hint's is taken from it (no new string), and an object whose keys
     /// all match the hint's cannot repeat a key, as the hint's keys were checked once.
     private var keyHints: [[String]] = []
+    /// The hint of a depth where no object was read yet.
+    private let firstHint: [String]
 
-    /// Parses one JSON document.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> Value {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    /// Keys a caller expects objects to list, in this order (a model's feature columns): distinct, which is
+    /// checked once here, so an object that lists them in order needs no duplicate check of its own.
+    public struct ExpectedKeys: Sendable {
+        let keys: [String]
+        public init?(_ keys: [String]) {
+            guard Set(keys).count == keys.count else { return nil }
+            self.keys = keys
+        }
+    }
+
+    /// Parses one JSON document; objects listing `expected` keys in order are read faster (any other object is
+    /// read as well, only without the shortcut).
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64, expected: ExpectedKeys? = nil) throws(Failure) -> Value {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, firstHint: expected?.keys ?? [])
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -26,9 +39,10 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], maxDepth: Int) {
+    private init(bytes: [UInt8], maxDepth: Int, firstHint: [String]) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.firstHint = firstHint
     }
 
     private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
@@ -67,7 +81,7 @@ public struct JSONParser {
     private mutating func object(depth: Int) throws(Failure) -> Value {
         guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
         i += 1
-        while keyHints.count <= depth { keyHints.append([]) }
+        while keyHints.count <= depth { keyHints.append(firstHint) }
         let hint = keyHints[depth]
         var entries: [Value.Entry] = []
         entries.reserveCapacity(hint.count)

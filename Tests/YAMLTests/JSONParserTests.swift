@@ -67,6 +67,24 @@ import Testing
         ]))
     }
 
+    @Test func expectedKeysSpeedRowsButDuplicatesAreStillRefused() throws {
+        let expected = try #require(JSONParser.ExpectedKeys(["a", "b", "c"]))
+        #expect(JSONParser.ExpectedKeys(["a", "b", "a"]) == nil)
+        func parse(_ text: String) throws(JSONParser.Failure) -> Value { try JSONParser.parse(Array(text.utf8), expected: expected) }
+        // In order, out of order, fewer and other keys: each read as written, at any depth.
+        #expect(try parse(#"{"instances": [{"a": 1, "b": 2, "c": 3}]}"#) == .map([.init("instances", .list([.map([.init("a", .int(1)), .init("b", .int(2)), .init("c", .int(3))])]))]))
+        #expect(try parse(#"{"c": 1, "a": 2}"#) == .map([.init("c", .int(1)), .init("a", .int(2))]))
+        #expect(try parse(#"[{"a": 1, "x": 2}, {"a": 3, "b": 4, "c": 5}]"#)
+                == .list([.map([.init("a", .int(1)), .init("x", .int(2))]), .map([.init("a", .int(3)), .init("b", .int(4)), .init("c", .int(5))])]))
+        // A key repeated after the expected ones, or among them, in the first object read.
+        for bad in [#"{"a": 1, "b": 2, "c": 3, "a": 4}"#, #"{"a": 1, "b": 2, "b": 3}"#, #"{"a": 1, "a": 2}"#, #"[{"a": 1, "b": 2, "c": 3, "c": 4}]"#] {
+            do {
+                _ = try parse(bad)
+                Issue.record("read \(bad)")
+            } catch { #expect(error.reason.hasPrefix("duplicate key"), "\(bad): \(error)") }
+        }
+    }
+
     @Test func badInputIsRefusedAtItsByteOffset() {
         let cases: [(String, Int, String)] = [
             ("", 0, "unexpected end of input"),
