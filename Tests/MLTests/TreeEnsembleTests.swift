@@ -47,6 +47,20 @@ import Testing
         #expect(try TreeEnsemble.read(try dart.save(), name: "m") == nil)
     }
 
+    @Test func aMissingOrWrongXGBoostLibraryIsNamedWithTheFix() {
+        func message(_ names: [String]) -> String {
+            switch XGBoostLibrary.open(names) {
+            case .success: return "opened"
+            case .failure(let error): return error.message
+            }
+        }
+        #expect(message(XGBoostLibrary.names) == "opened")
+        let missing = message(["libxgboost-not-here.so.0"])
+        #expect(missing.hasPrefix("XGBoost is not installed here (libxgboost-not-here.so.0: "), "\(missing)")
+        #expect(missing.hasSuffix("): install it with `apt-get install libxgboost0`"), "\(missing)")
+        #expect(message(["libc.so.6"]) == "libc.so.6 has no XGBGetLastError: proj needs XGBoost 1.7 or newer")
+    }
+
     /// One tree: feature 1 below 0.5 (missing goes right) -> leaf -1, else feature 0 below 2 (missing goes
     /// left) -> 0.5 or 2.
     static func handMade(left: [Int32] = [1, -1, 3, -1, -1], right: [Int32] = [2, -1, 4, -1, -1], index: [Int32] = [1, 0, 0, 0, 0],
