@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             let path = try resolve(options: options)
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
             model = try ServedModel.load(path, options: options, copies: InferenceServer.threads)
-        } catch let error as BundleError { throw fail(error) }
+        } catch { throw fail(error) }
         var limits = ServeLimits()
         limits.maxBody = maxBody
         limits.maxRows = maxRows
