@@ -110,6 +110,13 @@ import Testing
         // A string claiming 2^62 bytes: refused before anything is allocated.
         #expect(message([UInt8(ascii: "S"), UInt8(ascii: "L"), 0x40, 0, 0, 0, 0, 0, 0, 0])
                 == "model.ubj is not a readable XGBoost model: a length of 4611686018427387904 runs past the end (at byte 10)")
+        // A typed array without its count, an unknown type marker, a string that is not UTF-8, an object not closed.
+        let prefix = "model.ubj is not a readable XGBoost model: "
+        #expect(message(Array("[$d]".utf8)) == prefix + "a typed array has no count (at byte 3)")
+        #expect(message(Array("X".utf8)) == prefix + "unknown type marker 88 (at byte 1)")
+        #expect(message([UInt8(ascii: "S"), UInt8(ascii: "i"), 2, 0xC3, 0x28]) == prefix + "a string is not UTF-8 (at byte 3)")
+        let unclosed = Array(UBJWriter.object([("a", UBJWriter.string("b"))]).dropLast())
+        #expect(message(unclosed) == prefix + "an object is not closed (at byte \(unclosed.count))")
         // Arrays nested past any model's depth.
         #expect(message(Array(repeating: UInt8(ascii: "["), count: 100_000)).contains("nested deeper than 64 levels"))
         // A child pointing back at the root would loop forever; one outside the tree or the features is refused.
