@@ -121,7 +121,7 @@ public struct Schema: Sendable, Equatable {
     /// Why `value` does not fit `column`, or nil when it does.
     /// (See also `Column.value(from:)` for reading a CSV field as the column's type.)
     public static func mismatch(_ value: Value, _ column: Column) -> String? {
-        if value == .null { return column.nullable ? nil : "'\(column.name)' is null but the column is not nullable" }
+        if case .null = value { return column.nullable ? nil : "'\(column.name)' is null but the column is not nullable" }
         let number: Double?
         switch (column.type, value) {
         case (.string, .string), (.bool, .bool): number = nil

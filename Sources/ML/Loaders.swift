@@ -34,16 +34,32 @@ enum RowFeatures {
             // Rows checked against the schema come in the columns' order: look a key up only when it is elsewhere.
             for (k, name) in columns.enumerated() {
                 let value = k < row.count && row[k].key == name ? row[k].value : row.first(where: { $0.key == name })?.value
-                switch value {
-                case .int(let i)?: features.append(Float(i))
-                case .double(let d)?: features.append(Float(d))
-                case .bool(let b)?: features.append(b ? 1 : 0)
-                case .null?, nil: features.append(.nan)
-                case let other?: throw MLError("row \(r), column '\(name)': \(other.inlineText) is not a number")
-                }
+                features.append(try number(value ?? .null, row: r, column: name))
             }
         }
         return features
+    }
+
+    /// `count` rows of cells, row after row, `columns` to a row.
+    static func numbers(_ cells: [Value], count: Int, columns: [String]) throws(MLError) -> [Float] {
+        guard cells.count == count * columns.count else { throw MLError("\(cells.count) cells are not \(count) rows of \(columns.count) columns") }
+        var features: [Float] = []
+        features.reserveCapacity(cells.count)
+        for (k, cell) in cells.enumerated() {
+            features.append(try number(cell, row: k / columns.count, column: columns[k % columns.count]))
+        }
+        return features
+    }
+
+    /// One cell as a feature: numbers as they are, booleans as 1 and 0, null as missing (NaN).
+    static func number(_ value: Value, row: Int, column: String) throws(MLError) -> Float {
+        switch value {
+        case .int(let i): return Float(i)
+        case .double(let d): return Float(d)
+        case .bool(let b): return b ? 1 : 0
+        case .null: return .nan
+        default: throw MLError("row \(row), column '\(column)': \(value.inlineText) is not a number")
+        }
     }
 
     static func outputs(_ p: [Float]) -> [[Value.Entry]] {
@@ -69,6 +85,11 @@ struct ModelPredictor: Predictor {
         return RowFeatures.outputs(try model.probabilities(features))
     }
 
+    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
+        guard model.featurizer == nil else { return nil }
+        return RowFeatures.outputs(try model.probabilities(try RowFeatures.numbers(cells, count: count, columns: model.columns)))
+    }
+
     var isShareable: Bool { model.classifier.isShareable }
 }
 
@@ -79,6 +100,10 @@ struct BoostedPredictor: Predictor {
 
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
         RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(rows, columns: columns), columns: columns.count))
+    }
+
+    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
+        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(cells, count: count, columns: columns), columns: columns.count))
     }
 
     var isShareable: Bool { classifier.isShareable }

@@ -10,18 +10,29 @@ struct Protocols: Sendable {
     /// The input columns in order: rows that list their features so are read without a duplicate-key check.
     let expectedKeys: JSONParser.ExpectedKeys?
 
+    /// The input columns, when all are numbers or booleans: then rows in the usual shape are read straight
+    /// into cells (`quickRows`).
+    let quickColumns: JSONParser.ExpectedKeys?
+
     init(model: ServedModel, maxRows: Int) {
         self.model = model
         self.maxRows = maxRows
         rows = Rows(schema: model.schema, maxRows: maxRows)
         expectedKeys = JSONParser.ExpectedKeys(model.schema.input.map(\.name))
+        quickColumns = model.schema.input.contains { $0.type == .string } ? nil : expectedKeys
     }
 
     enum Body { case json(Value), csv(String) }
 
+    /// The media type of a Content-Type header, lowercased, without its parameters; JSON when there is none.
+    static func media(_ contentType: String?) -> String {
+        if contentType == "application/json" { return "application/json" }  // as nearly every client sends it
+        return contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/json"
+    }
+
     /// The body by its content type: JSON (also when none is given) or, where `csv` is allowed, CSV.
     static func body(_ bytes: [UInt8], contentType: String?, csv: Bool, expected: JSONParser.ExpectedKeys? = nil) throws(ClientError) -> Body {
-        let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/json"
+        let media = media(contentType)
         switch media {
         case "application/json":
             do { return .json(try JSONParser.parse(bytes, expected: expected)) } catch { throw ClientError("the body is not valid JSON: \(error.description)") }
@@ -31,6 +42,21 @@ struct Protocols: Sendable {
         default:
             throw ClientError(.unsupportedMediaType, "content type '\(media)' is not accepted here: send application/json\(csv ? " or text/csv" : "")")
         }
+    }
+
+    /// A JSON body's rows when it is in the usual shape (`JSONParser.rows`), under a key and shape that
+    /// `accepts` allows, with every cell as the schema wants it (ints and doubles converted as `Rows` does):
+    /// the same cells the full reader would give, without a tree of values. Nil for any other body, and for
+    /// any cell the schema refuses: the full reader then reads it again and names the problem.
+    func quickRows(_ bytes: [UInt8], contentType: String?, accepts: (String, JSONRows.Shape) -> Bool) -> JSONRows? {
+        guard let quickColumns, Protocols.media(contentType) == "application/json",
+              var batch = JSONParser.rows(bytes, columns: quickColumns, maxRows: maxRows), accepts(batch.key, batch.shape) else { return nil }
+        let columns = model.schema.input
+        for k in batch.cells.indices {
+            guard let cell = try? rows.cell(batch.cells[k], columns[k % columns.count], path: "") else { return nil }
+            batch.cells[k] = cell
+        }
+        return batch
     }
 
     func object(_ value: Value) throws(ClientError) -> [Value.Entry] {

@@ -56,13 +56,24 @@ public final class ServedModel: Sendable {
 
     /// One output row (label, probability) per validated input row.
     public func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        if let shared { return try shared.predict(rows) }
+        try using { try $0.predict(rows) }
+    }
+
+    /// The same for `count` rows of cells in the schema's input order (see `Predictor.predict(cells:count:)`);
+    /// nil when the model takes keyed rows only.
+    public func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
+        try using { try $0.predict(cells: cells, count: count) }
+    }
+
+    /// `body` run with the shared copy, or else with the first free copy (when all are busy, waiting for
+    /// one, taking them in turn).
+    private func using<T>(_ body: @Sendable (any Predictor) throws -> T) throws -> T {
+        if let shared { return try body(shared) }
         for predictor in predictors {
-            if let outputs = try predictor.lock.withLockIfAvailable({ try $0.predict(rows) }) { return outputs }
+            if let result = try predictor.lock.withLockIfAvailable({ try body($0) }) { return result }
         }
-        // All busy: wait for one, taking them in turn.
         let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try predictors[abs(k % predictors.count)].lock.withLock { try $0.predict(rows) }
+        return try predictors[abs(k % predictors.count)].lock.withLock { try body($0) }
     }
 
     /// One copy of the model and its lock.

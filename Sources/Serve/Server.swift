@@ -88,8 +88,8 @@ public struct InferenceServer: Sendable {
             let segment = context.parameters.get("name") ?? ""
             guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
             try self.check(name: String(segment.dropLast(":predict".count)))
-            let rows = try self.protocols.v1Rows(try await self.body(request, csv: false))
-            return self.json(.map([.init("predictions", .list(try self.predict(rows).map(Value.map)))]))
+            let outputs = try await self.answers(request, csv: false, quick: { $0 == "instances" && $1 == .records }, rows: self.protocols.v1Rows)
+            return self.json(.map([.init("predictions", .list(outputs.map(Value.map)))]))
         }
         return router
     }
@@ -97,14 +97,16 @@ public struct InferenceServer: Sendable {
     // MARK: - Handlers
 
     func predictV1(_ request: Request) async throws -> Response {
-        let rows = try protocols.v1Rows(try await body(request, csv: true))
-        return json(protocols.v1Response(try predict(rows)))
+        let outputs = try await answers(request, csv: true, quick: { $0 == "instances" && $1 == .records }, rows: protocols.v1Rows)
+        return json(protocols.v1Response(outputs))
     }
 
     func invocations(_ request: Request) async throws -> Response {
         do {
-            let rows = try protocols.mlflowRows(try await body(request, csv: true))
-            return json(protocols.mlflowResponse(try predict(rows)))
+            let outputs = try await answers(request, csv: true, quick: { key, shape in
+                shape == .split ? key == "dataframe_split" : ["dataframe_records", "instances", "inputs"].contains(key)
+            }, rows: protocols.mlflowRows)
+            return json(protocols.mlflowResponse(outputs))
         } catch let error as ClientError {
             // MLflow's error shape, so its clients show the message.
             let code = error.status == .unsupportedMediaType ? "BAD_REQUEST" : error.status == .contentTooLarge ? "RESOURCE_LIMIT_EXCEEDED" : "BAD_REQUEST"
@@ -142,9 +144,26 @@ public struct InferenceServer: Sendable {
 
     /// Runs the model; counts predictions by label.
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        let outputs = try model.predict(rows)
+        counted(try model.predict(rows))
+    }
+
+    func counted(_ outputs: [[Value.Entry]]) -> [[Value.Entry]] {
         metrics.predicted(outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" })
         return outputs
+    }
+
+    /// The model's answers to a prediction request: straight from the body's cells when it holds rows in the
+    /// usual shape under a key and shape that `quick` accepts (`Protocols.quickRows`), else from the rows the
+    /// protocol's full reader `rows` makes of it, which also names any problem.
+    func answers(_ request: Request, csv: Bool, quick: (String, JSONRows.Shape) -> Bool,
+                 rows: (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
+        let bytes = try await bytes(request)
+        let contentType = request.headers[.contentType]
+        if let batch = protocols.quickRows(bytes, contentType: contentType, accepts: quick),
+           let outputs = try model.predict(cells: batch.cells, count: batch.count) {
+            return counted(outputs)
+        }
+        return try predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: protocols.expectedKeys)))
     }
 
     /// The whole body, within the size limit and the request timeout, decoded by its content type.
@@ -180,7 +199,7 @@ public struct InferenceServer: Sendable {
     }
 
     func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONEmitter.compact(value))))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: JSONEmitter.compactBytes(value))))
     }
 }
 

@@ -8,8 +8,8 @@ public struct JSONParser {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    private let bytes: [UInt8]
-    private var i = 0
+    let bytes: [UInt8]
+    var i = 0
     private let maxDepth: Int
     /// The keys of the last object read at each depth, in order. Rows of a table repeat their keys in the same
     /// order: a key whose bytes equal the hint's is taken from it (no new string), and an object whose keys
@@ -22,9 +22,14 @@ public struct JSONParser {
     /// checked once here, so an object that lists them in order needs no duplicate check of its own.
     public struct ExpectedKeys: Sendable {
         let keys: [String]
+        /// Each key's UTF-8 when none holds a quote, a backslash or a control character (so each is written in
+        /// JSON as it is): what `rows` matches.
+        let plain: [[UInt8]]?
         public init?(_ keys: [String]) {
             guard Set(keys).count == keys.count else { return nil }
             self.keys = keys
+            let utf8 = keys.map { Array($0.utf8) }
+            plain = utf8.allSatisfy { $0.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") } } ? utf8 : nil
         }
     }
 
@@ -39,13 +44,13 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], maxDepth: Int, firstHint: [String]) {
+    init(bytes: [UInt8], maxDepth: Int, firstHint: [String]) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.firstHint = firstHint
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+    func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
 
     private func describe() -> String {
         guard i < bytes.count else { return "end of input" }
@@ -53,7 +58,7 @@ public struct JSONParser {
         return b >= 0x20 && b < 0x7f ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x" + String(b, radix: 16)
     }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0a || bytes[i] == 0x0d || bytes[i] == 0x09 { i += 1 }
     }
 
@@ -64,7 +69,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func value(depth: Int) throws(Failure) -> Value {
+    mutating func value(depth: Int) throws(Failure) -> Value {
         guard i < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -118,13 +123,15 @@ public struct JSONParser {
     }
 
     /// `hint` when the string at `i` is exactly it (quotes included, no escapes), moving past it; else nil.
-    private mutating func hintedKey(_ hint: String) -> String? {
+    mutating func hintedKey(_ hint: String) -> String? {
         var hint = hint
         let matched = hint.withUTF8 { h -> Bool in
             let end = i + 1 + h.count
             guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
             return bytes.withUnsafeBufferPointer { b in
-                for k in 0..<h.count where b[i + 1 + k] != h[k] { return false }
+                // A hint holding a quote, a backslash or a control character is never matched: written plainly, those
+                // bytes do not spell it.
+                for k in 0..<h.count where b[i + 1 + k] != h[k] || h[k] == UInt8(ascii: "\\") || h[k] == UInt8(ascii: "\"") || h[k] < 0x20 { return false }
                 return true
             }
         }
@@ -226,7 +233,7 @@ public struct JSONParser {
         return v
     }
 
-    private mutating func string() throws(Failure) -> String {
+    mutating func string() throws(Failure) -> String {
         i += 1
         var out: [UInt8] = []
         var plainStart = i

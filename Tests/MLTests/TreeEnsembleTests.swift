@@ -28,6 +28,11 @@ import Testing
         // Bit for bit, every row (the held-out rows have missing values, so default sides are taken too).
         let differing = zip(got, expected).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differing == 0, "\(differing) of \(got.count) rows differ")
+        // Rows 8 at a time through each tree, and a row alone through the trees 8 at a time: the same bits.
+        let alone = try (0..<40).flatMap { r in try trees.predict(Array(d.tx[(r * d.columns)..<((r + 1) * d.columns)]), columns: d.columns) }
+        let odd = try trees.predict(Array(d.tx[0..<(13 * d.columns)]), columns: d.columns)
+        #expect(alone.map(\.bitPattern) == expected.prefix(40).map(\.bitPattern))
+        #expect(odd.map(\.bitPattern) == expected.prefix(13).map(\.bitPattern))
         // Read back for scoring, the classifier is the walker and shareable between threads.
         let loaded = try Classifier.load(kind, bytes: try booster.save(), name: "model.ubj", columns: d.columns, platt: nil)
         guard case .trees = loaded else { Issue.record("read back as \(loaded)"); return }
@@ -92,6 +97,8 @@ import Testing
                              nan, 1 /* missing left -> 0.5 */]
         let p = try trees.predict(rows, columns: 2)
         #expect(p == [-1, 0.5, 2, 0.5, 0.5].map { (x: Float) in 1 / (1 + expf(-x)) })
+        // Twice over (10 rows: 8 walked together, then 2 alone), the same answers.
+        #expect(try trees.predict(rows + rows, columns: 2) == p + p)
         // A base score of 0.2 starts every row at its log-odds.
         let shifted = try #require(try TreeEnsemble.read(Self.handMade(base: "2E-1"), name: "m"))
         #expect(try shifted.predict([0, 0], columns: 2) == [1 / (1 + expf(-(-logf(1 / 0.2 - 1) + -1)))])
