@@ -190,6 +190,65 @@ import Testing
         #expect(server.running.process.isRunning)
     }
 
+    /// Rows that list the features in the schema's order are read straight into cells; in any other order
+    /// they take the full reader. Both must give the same answers byte for byte, and the same errors.
+    @Test func rowsInTheSchemasOrderGetTheFullReadersAnswersAndErrors() throws {
+        let p = try project()
+        let server = try serve(p, ["--max-rows", "30"])
+        defer { _ = server.stop() }
+        let http = server.http
+        let (columns, rows, _) = try instances(p, 20)
+        func text(_ value: Any?, integral: Bool = false) -> String {
+            if let s = value as? String { return "\"\(s)\"" }
+            guard let d = value as? Double else { return "null" }
+            return integral && d == d.rounded() ? String(Int(d)) : "\(d)"
+        }
+        func record(_ row: [String: Any], _ order: [String], integral: Bool = false) -> String {
+            "{" + order.map { "\"\($0)\": \(text(row[$0], integral: integral))" }.joined(separator: ", ") + "}"
+        }
+        func records(_ key: String, _ order: [String], integral: Bool = false, rows: [[String: Any]]) -> String {
+            "{\"\(key)\": [" + rows.map { record($0, order, integral: integral) }.joined(separator: ", ") + "]}"
+        }
+        func split(_ order: [String], rows: [[String: Any]]) -> String {
+            let data = rows.map { row in "[" + order.map { text(row[$0]) }.joined(separator: ",") + "]" }.joined(separator: ",")
+            return "{\"dataframe_split\": {\"index\": [\(rows.indices.map(String.init).joined(separator: ","))], \"columns\": [\(order.map { "\"\($0)\"" }.joined(separator: ","))], \"data\": [\(data)]}}"
+        }
+        func answer(_ path: String, _ body: String) -> String {
+            let r = http.request("POST", path, body: body)
+            #expect(r?.status == 200, "\(path): \(r?.body ?? "no reply")")
+            return r?.body ?? ""
+        }
+        let reversed = Array(columns.reversed())
+        var withNull = rows
+        withNull[1][columns[2]] = nil as Double? as Any  // the schema's columns are nullable
+        for path in ["/v1/predict", "/invocations", "/v1/models/detector:predict"] {
+            let full = answer(path, records("instances", reversed, rows: withNull))
+            #expect(full.contains("\"predictions\":[{\"label\":"), "\(full)")
+            #expect(answer(path, records("instances", columns, rows: withNull)) == full, "\(path)")
+            #expect(answer(path, records("instances", columns, integral: true, rows: withNull)) == full, "\(path), integral values written as integers")
+        }
+        #expect(answer("/invocations", split(columns, rows: rows)) == answer("/invocations", split(reversed, rows: rows)))
+        #expect(answer("/invocations", records("dataframe_records", columns, rows: rows)) == answer("/invocations", records("dataframe_records", reversed, rows: rows)))
+
+        // In the schema's order and wrong, each gets the full reader's error.
+        var wrong = rows[0]
+        wrong[columns[5]] = "abc"
+        let wrongType = records("instances", columns, rows: [wrong])
+        let cases: [(String, String, Int, String)] = [
+            ("/v1/predict", wrongType, 400, "instances[0].\(columns[5]): '\(columns[5])' should be double"),
+            ("/v1/predict", records("instances", columns, rows: Array(repeating: rows[0], count: 31)), 413, "at most 30 per request"),
+            ("/v1/predict", records("instances", columns, rows: [rows[0]]) + "x", 400, "not valid JSON"),
+            ("/v1/predict", records("rows", columns, rows: [rows[0]]), 400, "unknown key 'rows'"),
+            ("/invocations", records("dataframe_split", columns, rows: [rows[0]]), 400, "'dataframe_split' needs 'columns' and 'data'"),
+            ("/invocations", split(columns, rows: [rows[0]]).replacingOccurrences(of: "]]}}", with: ",1]]}}"), 400, "must be a list of \(columns.count) values"),
+        ]
+        for (path, body, status, message) in cases {
+            let r = http.request("POST", path, body: body)
+            #expect(r?.status == status, "\(message): \(r?.status ?? 0) \(r?.body ?? "no reply")")
+            #expect(r?.body.contains(message) == true, "expected '\(message)' in \(r?.body ?? "no reply")")
+        }
+    }
+
     @Test func aSlowBodyTimesOutAndSIGTERMLetsTheRequestInFlightFinish() throws {
         let p = try project()
         let server = try serve(p, ["--request-timeout", "1"])
