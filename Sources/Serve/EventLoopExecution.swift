@@ -8,13 +8,19 @@ import NIOCore
 /// is one event loop per core, so this is how the cores are shared.
 struct LoopBoundHTTP1Channel: ServerChildChannel {
     let inner: HTTP1Channel
+    /// A handler for each connection, put after Hummingbird's own (its connection state), just before the router.
+    let last: @Sendable () -> any ChannelHandler
 
-    static func builder(_ configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in LoopBoundHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration)) }
+    static func builder(_ configuration: HTTP1Channel.Configuration, last: @escaping @Sendable () -> any ChannelHandler) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in LoopBoundHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), last: last) }
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        inner.setup(channel: channel, logger: logger)
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(last(), position: .after(try pipeline.handler(type: HTTPConnectionStateHandler.self)))
+            return value
+        }
     }
 
     func handle(value: HTTP1Channel.Value, logger: Logger) async {

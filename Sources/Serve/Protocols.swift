@@ -59,6 +59,14 @@ struct Protocols: Sendable {
         return batch
     }
 
+    /// The keys and shapes `quickRows` takes for proj's own API (and KServe v1's predict): `instances` records.
+    static func v1Quick(_ key: String, _ shape: JSONRows.Shape) -> Bool { key == "instances" && shape == .records }
+
+    /// ... and for MLflow's scoring protocol: a `dataframe_split`, or records under any of its record keys.
+    static func mlflowQuick(_ key: String, _ shape: JSONRows.Shape) -> Bool {
+        shape == .split ? key == "dataframe_split" : ["dataframe_records", "instances", "inputs"].contains(key)
+    }
+
     func object(_ value: Value) throws(ClientError) -> [Value.Entry] {
         guard case .map(let entries) = value else { throw ClientError("the body must be a JSON object") }
         return entries

@@ -46,7 +46,8 @@ public struct InferenceServer: Sendable {
         let app = Application(
             router: router(),
             server: LoopBoundHTTP1Channel.builder(.init(additionalChannelHandlers: [RequestBodyHandler(timeout: limits.requestTimeout, maxBody: limits.maxBody)],
-                                                        idleTimeout: .seconds(limits.idleTimeout.components.seconds))),
+                                                        idleTimeout: .seconds(limits.idleTimeout.components.seconds)),
+                                                  last: { QuickPredictions(server: self) }),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
             logger: logger
@@ -88,7 +89,7 @@ public struct InferenceServer: Sendable {
             let segment = context.parameters.get("name") ?? ""
             guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
             try self.check(name: String(segment.dropLast(":predict".count)))
-            let outputs = try await self.answers(request, csv: false, quick: { $0 == "instances" && $1 == .records }, rows: self.protocols.v1Rows)
+            let outputs = try await self.answers(request, csv: false, quick: Protocols.v1Quick, rows: self.protocols.v1Rows)
             return self.json(.map([.init("predictions", .list(outputs.map(Value.map)))]))
         }
         return router
@@ -97,15 +98,13 @@ public struct InferenceServer: Sendable {
     // MARK: - Handlers
 
     func predictV1(_ request: Request) async throws -> Response {
-        let outputs = try await answers(request, csv: true, quick: { $0 == "instances" && $1 == .records }, rows: protocols.v1Rows)
+        let outputs = try await answers(request, csv: true, quick: Protocols.v1Quick, rows: protocols.v1Rows)
         return json(protocols.v1Response(outputs))
     }
 
     func invocations(_ request: Request) async throws -> Response {
         do {
-            let outputs = try await answers(request, csv: true, quick: { key, shape in
-                shape == .split ? key == "dataframe_split" : ["dataframe_records", "instances", "inputs"].contains(key)
-            }, rows: protocols.mlflowRows)
+            let outputs = try await answers(request, csv: true, quick: Protocols.mlflowQuick, rows: protocols.mlflowRows)
             return json(protocols.mlflowResponse(outputs))
         } catch let error as ClientError {
             // MLflow's error shape, so its clients show the message.

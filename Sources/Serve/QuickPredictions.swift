@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+import YAML
+
+/// Answers the common prediction request on the connection's event loop, as its last part arrives: a
+/// `POST /v1/predict` or `POST /invocations` whose JSON rows come in the usual shape (`Protocols.quickRows`).
+/// Every other request, and any such request the quick reader does not take (another shape, a bad cell, a body
+/// over the limit), goes on to the router unchanged, which answers it and names any problem; so do requests
+/// that arrive while one handed to the router is still being answered, so answers keep the requests' order.
+///
+/// It sits after Hummingbird's connection-state handler, which so sees every request and answer: the idle
+/// timeout and a graceful shutdown (which waits for the answer to a request being read) hold as for the router.
+final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    enum Route {
+        case v1, invocations
+
+        var path: String { self == .v1 ? "/v1/predict" : "/invocations" }
+    }
+
+    private enum State {
+        case idle
+        /// A request this handler may answer, its body gathered so far.
+        case reading(Route, HTTPRequest, ByteBuffer, started: ContinuousClock.Instant)
+        /// A request handed to the router, its parts passed on as they come.
+        case passing
+    }
+
+    let server: InferenceServer
+    private var state = State.idle
+    /// Requests handed to the router whose answers have not ended yet.
+    private var routed = 0
+
+    init(server: InferenceServer) {
+        self.server = server
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if routed == 0, let route = route(head) {
+                state = .reading(route, head, context.channel.allocator.buffer(capacity: 0), started: .now)
+            } else {
+                pass(context, data)
+            }
+        case (.reading(let route, let head, var body, let started), .body(var chunk)):
+            guard body.readableBytes + chunk.readableBytes <= server.limits.maxBody else {
+                // Too large: the router refuses it with its message.
+                hand(context, head, body)
+                context.fireChannelRead(data)
+                return
+            }
+            state = .idle  // so the buffer below is not shared, and grows in place
+            body.writeBuffer(&chunk)
+            state = .reading(route, head, body, started: started)
+        case (.reading(let route, let head, let body, let started), .end):
+            state = .idle
+            if !answer(context, route, head, body, started: started) {
+                hand(context, head, body)
+                context.fireChannelRead(data)
+                state = .idle
+            }
+        case (.passing, .end):
+            state = .idle
+            context.fireChannelRead(data)
+        default:
+            context.fireChannelRead(data)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Only the router's answers pass here (this handler writes its own towards the socket).
+        if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
+        context.write(data, promise: promise)
+    }
+
+    /// The route this handler may answer for `head`; nil for any other request.
+    private func route(_ head: HTTPRequest) -> Route? {
+        guard head.method == .post, let path = head.path?.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first else { return nil }
+        let route: Route
+        switch path {
+        case "/v1/predict": route = .v1
+        case "/invocations": route = .invocations
+        default: return nil
+        }
+        // Too large a body is the router's to refuse.
+        if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
+        return route
+    }
+
+    private func pass(_ context: ChannelHandlerContext, _ data: NIOAny) {
+        routed += 1
+        state = .passing
+        context.fireChannelRead(data)
+    }
+
+    /// Hands a gathered request to the router: its head, then its body so far (the rest follows as it comes).
+    private func hand(_ context: ChannelHandlerContext, _ head: HTTPRequest, _ body: ByteBuffer) {
+        pass(context, wrapInboundOut(.head(head)))
+        if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+    }
+
+    /// Answers the request when its rows are in the usual shape and the model takes them as cells; false to
+    /// leave it to the router.
+    private func answer(_ context: ChannelHandlerContext, _ route: Route, _ head: HTTPRequest, _ body: ByteBuffer, started: ContinuousClock.Instant) -> Bool {
+        let protocols = server.protocols
+        let accepts = route == .v1 ? Protocols.v1Quick : Protocols.mlflowQuick
+        guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields[.contentType], accepts: accepts),
+              let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
+        let counted = server.counted(outputs)
+        let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(counted) : protocols.mlflowResponse(counted))
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(bytes.count)
+        fields[.date] = HTTPDate.now
+        fields[.server] = "proj"
+        // A client that asked to close gets its answer, then the close, as the router does it.
+        let closing = head.headerFields[.connection]?.lowercased() == "close"
+        if closing { fields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if closing {
+            let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in context.value.close(promise: nil) }
+        }
+        let elapsed = ContinuousClock.now - started
+        server.metrics.record(route: route.path, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return true
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        state = .idle
+    }
+}
+
+/// The `Date` header's text (RFC 9110's IMF-fixdate), made once a second.
+enum HTTPDate {
+    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    static var now: String {
+        let second = time(nil)
+        return cache.withLock { cached in
+            if cached.second != second {
+                var t = second
+                var parts = tm()
+                gmtime_r(&t, &parts)
+                let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+                cached = (second, "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT")
+            }
+            return cached.text
+        }
+    }
+}
