@@ -38,8 +38,8 @@ struct RawHTTP {
         }
     }
 
-    /// Reads until the server closes the connection, and parses the reply.
-    static func receive(_ fd: Int32) -> Reply? {
+    /// Everything the server sends until it closes the connection.
+    static func receiveAll(_ fd: Int32) -> String {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -48,7 +48,12 @@ struct RawHTTP {
             data += buffer[0..<n]
         }
         close(fd)
-        let text = String(decoding: data, as: UTF8.self)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads until the server closes the connection, and parses the reply.
+    static func receive(_ fd: Int32) -> Reply? {
+        let text = receiveAll(fd)
         guard let split = text.range(of: "\r\n\r\n") else { return nil }
         let lines = text[..<split.lowerBound].split(separator: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }

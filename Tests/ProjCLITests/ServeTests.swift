@@ -190,6 +190,23 @@ import Testing
         #expect(server.running.process.isRunning)
     }
 
+    // JSON bodies written by hand, so the keys come in the order given.
+    static func text(_ value: Any?, integral: Bool = false) -> String {
+        if let s = value as? String { return "\"\(s)\"" }
+        guard let d = value as? Double else { return "null" }
+        return integral && d == d.rounded() ? String(Int(d)) : "\(d)"
+    }
+    static func record(_ row: [String: Any], _ order: [String], integral: Bool = false) -> String {
+        "{" + order.map { "\"\($0)\": \(text(row[$0], integral: integral))" }.joined(separator: ", ") + "}"
+    }
+    static func records(_ key: String, _ order: [String], integral: Bool = false, rows: [[String: Any]]) -> String {
+        "{\"\(key)\": [" + rows.map { record($0, order, integral: integral) }.joined(separator: ", ") + "]}"
+    }
+    static func split(_ order: [String], rows: [[String: Any]]) -> String {
+        let data = rows.map { row in "[" + order.map { text(row[$0]) }.joined(separator: ",") + "]" }.joined(separator: ",")
+        return "{\"dataframe_split\": {\"index\": [\(rows.indices.map(String.init).joined(separator: ","))], \"columns\": [\(order.map { "\"\($0)\"" }.joined(separator: ","))], \"data\": [\(data)]}}"
+    }
+
     /// Rows that list the features in the schema's order are read straight into cells; in any other order
     /// they take the full reader. Both must give the same answers byte for byte, and the same errors.
     @Test func rowsInTheSchemasOrderGetTheFullReadersAnswersAndErrors() throws {
@@ -198,21 +215,6 @@ import Testing
         defer { _ = server.stop() }
         let http = server.http
         let (columns, rows, _) = try instances(p, 20)
-        func text(_ value: Any?, integral: Bool = false) -> String {
-            if let s = value as? String { return "\"\(s)\"" }
-            guard let d = value as? Double else { return "null" }
-            return integral && d == d.rounded() ? String(Int(d)) : "\(d)"
-        }
-        func record(_ row: [String: Any], _ order: [String], integral: Bool = false) -> String {
-            "{" + order.map { "\"\($0)\": \(text(row[$0], integral: integral))" }.joined(separator: ", ") + "}"
-        }
-        func records(_ key: String, _ order: [String], integral: Bool = false, rows: [[String: Any]]) -> String {
-            "{\"\(key)\": [" + rows.map { record($0, order, integral: integral) }.joined(separator: ", ") + "]}"
-        }
-        func split(_ order: [String], rows: [[String: Any]]) -> String {
-            let data = rows.map { row in "[" + order.map { text(row[$0]) }.joined(separator: ",") + "]" }.joined(separator: ",")
-            return "{\"dataframe_split\": {\"index\": [\(rows.indices.map(String.init).joined(separator: ","))], \"columns\": [\(order.map { "\"\($0)\"" }.joined(separator: ","))], \"data\": [\(data)]}}"
-        }
         func answer(_ path: String, _ body: String) -> String {
             let r = http.request("POST", path, body: body)
             #expect(r?.status == 200, "\(path): \(r?.body ?? "no reply")")
@@ -222,31 +224,82 @@ import Testing
         var withNull = rows
         withNull[1][columns[2]] = nil as Double? as Any  // the schema's columns are nullable
         for path in ["/v1/predict", "/invocations", "/v1/models/detector:predict"] {
-            let full = answer(path, records("instances", reversed, rows: withNull))
+            let full = answer(path, Self.records("instances", reversed, rows: withNull))
             #expect(full.contains("\"predictions\":[{\"label\":"), "\(full)")
-            #expect(answer(path, records("instances", columns, rows: withNull)) == full, "\(path)")
-            #expect(answer(path, records("instances", columns, integral: true, rows: withNull)) == full, "\(path), integral values written as integers")
+            #expect(answer(path, Self.records("instances", columns, rows: withNull)) == full, "\(path)")
+            #expect(answer(path, Self.records("instances", columns, integral: true, rows: withNull)) == full, "\(path), integral values written as integers")
         }
-        #expect(answer("/invocations", split(columns, rows: rows)) == answer("/invocations", split(reversed, rows: rows)))
-        #expect(answer("/invocations", records("dataframe_records", columns, rows: rows)) == answer("/invocations", records("dataframe_records", reversed, rows: rows)))
+        #expect(answer("/invocations", Self.split(columns, rows: rows)) == answer("/invocations", Self.split(reversed, rows: rows)))
+        #expect(answer("/invocations", Self.records("dataframe_records", columns, rows: rows)) == answer("/invocations", Self.records("dataframe_records", reversed, rows: rows)))
 
         // In the schema's order and wrong, each gets the full reader's error.
         var wrong = rows[0]
         wrong[columns[5]] = "abc"
-        let wrongType = records("instances", columns, rows: [wrong])
+        let wrongType = Self.records("instances", columns, rows: [wrong])
         let cases: [(String, String, Int, String)] = [
             ("/v1/predict", wrongType, 400, "instances[0].\(columns[5]): '\(columns[5])' should be double"),
-            ("/v1/predict", records("instances", columns, rows: Array(repeating: rows[0], count: 31)), 413, "at most 30 per request"),
-            ("/v1/predict", records("instances", columns, rows: [rows[0]]) + "x", 400, "not valid JSON"),
-            ("/v1/predict", records("rows", columns, rows: [rows[0]]), 400, "unknown key 'rows'"),
-            ("/invocations", records("dataframe_split", columns, rows: [rows[0]]), 400, "'dataframe_split' needs 'columns' and 'data'"),
-            ("/invocations", split(columns, rows: [rows[0]]).replacingOccurrences(of: "]]}}", with: ",1]]}}"), 400, "must be a list of \(columns.count) values"),
+            ("/v1/predict", Self.records("instances", columns, rows: Array(repeating: rows[0], count: 31)), 413, "at most 30 per request"),
+            ("/v1/predict", Self.records("instances", columns, rows: [rows[0]]) + "x", 400, "not valid JSON"),
+            ("/v1/predict", Self.records("rows", columns, rows: [rows[0]]), 400, "unknown key 'rows'"),
+            ("/invocations", Self.records("dataframe_split", columns, rows: [rows[0]]), 400, "'dataframe_split' needs 'columns' and 'data'"),
+            ("/invocations", Self.split(columns, rows: [rows[0]]).replacingOccurrences(of: "]]}}", with: ",1]]}}"), 400, "must be a list of \(columns.count) values"),
         ]
         for (path, body, status, message) in cases {
             let r = http.request("POST", path, body: body)
             #expect(r?.status == status, "\(message): \(r?.status ?? 0) \(r?.body ?? "no reply")")
             #expect(r?.body.contains(message) == true, "expected '\(message)' in \(r?.body ?? "no reply")")
         }
+    }
+
+    /// Requests sent back to back on one kept-alive connection, some answered on the event loop as they arrive
+    /// and some by the router, come back in the order sent, each as it is answered alone, with the same headers;
+    /// all are counted in /metrics.
+    @Test func pipelinedRequestsAreAnsweredInOrderWhicheverPathTakesThem() throws {
+        let p = try project()
+        let server = try serve(p)
+        defer { _ = server.stop() }
+        let http = server.http
+        let (columns, rows, _) = try instances(p, 4)
+        let reversed = Array(columns.reversed())
+        let requests: [(path: String, body: String?)] = [
+            ("/v1/predict", Self.records("instances", columns, rows: [rows[0]])),  // quick
+            ("/v1/predict", Self.records("instances", reversed, rows: [rows[1]])),  // routed
+            ("/invocations", Self.split(columns, rows: [rows[2]])),  // quick, but behind a routed one
+            ("/v2/health/ready", nil),  // routed
+            ("/v1/predict", Self.records("instances", columns, rows: [rows[3], rows[0]])),  // quick
+        ]
+        let alone = requests.map { http.request($0.body == nil ? "GET" : "POST", $0.path, body: $0.body) }
+        #expect(alone.allSatisfy { $0?.status == 200 }, "\(alone.map { $0?.body ?? "no reply" })")
+        let quick = try #require(alone[0]), routed = try #require(alone[1])
+        #expect(quick.headers["server"] == "proj" && quick.headers["date"]?.hasSuffix(" GMT") == true && quick.headers["connection"] == "close")
+        // The same headers as the router's, and `Connection: close` when closing, as HTTP/1.1 asks.
+        #expect(Set(quick.headers.keys).subtracting(["connection"]) == Set(routed.headers.keys), "\(quick.headers) \(routed.headers)")
+
+        // All five in one write; the last asks to close.
+        var wire = ""
+        for (k, request) in requests.enumerated() {
+            wire += "\(request.body == nil ? "GET" : "POST") \(request.path) HTTP/1.1\r\nHost: x\r\n"
+            if k == requests.count - 1 { wire += "Connection: close\r\n" }
+            if let body = request.body { wire += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { wire += "\r\n" }
+        }
+        let fd = try #require(http.connect())
+        RawHTTP.send(fd, Array(wire.utf8))
+        var answers: [String] = []
+        var rest = Substring(RawHTTP.receiveAll(fd))
+        while let end = rest.range(of: "\r\n\r\n") {
+            let head = rest[..<end.lowerBound]
+            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+            #expect(head.hasPrefix("HTTP/1.1 200 "), "\(head)")
+            let body = rest[end.upperBound...].utf8.prefix(length)
+            answers.append(String(decoding: body, as: UTF8.self))
+            rest = Substring(String(decoding: rest[end.upperBound...].utf8.dropFirst(length), as: UTF8.self))
+        }
+        #expect(answers == alone.map { $0?.body ?? "" })
+
+        let metrics = http.request("GET", "/metrics", contentType: nil)?.body ?? ""
+        #expect(metrics.contains("proj_requests_total{route=\"/v1/predict\",status=\"200\","), "\(metrics)")
+        let counted = metrics.split(separator: "\n").first { $0.hasPrefix("proj_requests_total{route=\"/v1/predict\",status=\"200\",") }
+        #expect(counted?.hasSuffix("} 6") == true, "\(String(describing: counted))")
     }
 
     @Test func aSlowBodyTimesOutAndSIGTERMLetsTheRequestInFlightFinish() throws {
