@@ -43,3 +43,11 @@ final class EventLoopTaskExecutor: TaskExecutor {
         loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
+
+extension ChannelHandlerContext {
+    /// Closes the channel once `written` completes; called on the context's event loop.
+    func close(after written: EventLoopFuture<Void>) {
+        let context = NIOLoopBound(self, eventLoop: eventLoop)
+        written.whenComplete { _ in context.value.close(promise: nil) }
+    }
+}

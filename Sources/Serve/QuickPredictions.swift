@@ -128,10 +128,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if closing {
-            let context = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.whenComplete { _ in context.value.close(promise: nil) }
-        }
+        if closing { context.close(after: written) }
         let elapsed = ContinuousClock.now - started
         server.metrics.record(route: route.path, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return true
