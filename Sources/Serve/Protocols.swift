@@ -141,6 +141,7 @@ struct Protocols: Sendable {
         }
     }
 
+    /// `{"predictions": [...]}`: MLflow's answer, and KServe v1's.
     func mlflowResponse(_ outputs: [[Value.Entry]]) -> Value { .map([.init("predictions", .list(outputs.map(Value.map)))]) }
 
     // MARK: - Open Inference Protocol (KServe v2)

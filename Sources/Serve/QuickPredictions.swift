@@ -6,7 +6,8 @@ import Synchronization
 import YAML
 
 /// Answers the common prediction request on the connection's event loop, as its last part arrives: a
-/// `POST /v1/predict` or `POST /invocations` whose JSON rows come in the usual shape (`Protocols.quickRows`).
+/// `POST /v1/predict`, `POST /invocations` or KServe v1 `POST /v1/models/NAME:predict` whose JSON rows come in
+/// the usual shape (`Protocols.quickRows`).
 /// Every other request, and any such request the quick reader does not take (another shape, a bad cell, a body
 /// over the limit), goes on to the router unchanged, which answers it and names any problem; so do requests
 /// that arrive while one handed to the router is still being answered, so answers keep the requests' order.
@@ -20,9 +21,16 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     enum Route {
-        case v1, invocations
+        case v1, invocations, kserveV1
 
-        var path: String { self == .v1 ? "/v1/predict" : "/invocations" }
+        /// The route's label in /metrics, as the router names it.
+        var label: String {
+            switch self {
+            case .v1: return "/v1/predict"
+            case .invocations: return "/invocations"
+            case .kserveV1: return "/v1/models/{name}"
+            }
+        }
     }
 
     private enum State {
@@ -89,6 +97,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         switch path {
         case "/v1/predict": route = .v1
         case "/invocations": route = .invocations
+        case "/v1/models/\(server.model.name):predict": route = .kserveV1
         default: return nil
         }
         // Too large a body is the router's to refuse.
@@ -112,7 +121,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     /// leave it to the router.
     private func answer(_ context: ChannelHandlerContext, _ route: Route, _ head: HTTPRequest, _ body: ByteBuffer, started: ContinuousClock.Instant) -> Bool {
         let protocols = server.protocols
-        let accepts = route == .v1 ? Protocols.v1Quick : Protocols.mlflowQuick
+        let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
         guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields[.contentType], accepts: accepts),
               let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
         let counted = server.counted(outputs)
@@ -130,7 +139,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if closing { context.close(after: written) }
         let elapsed = ContinuousClock.now - started
-        server.metrics.record(route: route.path, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        server.metrics.record(route: route.label, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return true
     }
 

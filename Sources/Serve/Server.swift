@@ -89,8 +89,8 @@ public struct InferenceServer: Sendable {
             let segment = context.parameters.get("name") ?? ""
             guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
             try self.check(name: String(segment.dropLast(":predict".count)))
-            let outputs = try await self.answers(request, csv: false, quick: Protocols.v1Quick, rows: self.protocols.v1Rows)
-            return self.json(.map([.init("predictions", .list(outputs.map(Value.map)))]))
+            let outputs = try await self.answers(request, csv: false, rows: self.protocols.v1Rows)
+            return self.json(self.protocols.mlflowResponse(outputs))
         }
         return router
     }
@@ -98,13 +98,13 @@ public struct InferenceServer: Sendable {
     // MARK: - Handlers
 
     func predictV1(_ request: Request) async throws -> Response {
-        let outputs = try await answers(request, csv: true, quick: Protocols.v1Quick, rows: protocols.v1Rows)
+        let outputs = try await answers(request, csv: true, rows: protocols.v1Rows)
         return json(protocols.v1Response(outputs))
     }
 
     func invocations(_ request: Request) async throws -> Response {
         do {
-            let outputs = try await answers(request, csv: true, quick: Protocols.mlflowQuick, rows: protocols.mlflowRows)
+            let outputs = try await answers(request, csv: true, rows: protocols.mlflowRows)
             return json(protocols.mlflowResponse(outputs))
         } catch let error as ClientError {
             // MLflow's error shape, so its clients show the message.
@@ -151,18 +151,11 @@ public struct InferenceServer: Sendable {
         return outputs
     }
 
-    /// The model's answers to a prediction request: straight from the body's cells when it holds rows in the
-    /// usual shape under a key and shape that `quick` accepts (`Protocols.quickRows`), else from the rows the
-    /// protocol's full reader `rows` makes of it, which also names any problem.
-    func answers(_ request: Request, csv: Bool, quick: (String, JSONRows.Shape) -> Bool,
-                 rows: (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
-        let bytes = try await bytes(request)
-        let contentType = request.headers[.contentType]
-        if let batch = protocols.quickRows(bytes, contentType: contentType, accepts: quick),
-           let outputs = try model.predict(cells: batch.cells, count: batch.count) {
-            return counted(outputs)
-        }
-        return try predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: protocols.expectedKeys)))
+    /// The model's answers to a prediction request, from the rows the protocol's reader `rows` makes of its
+    /// body (which names any problem). Requests in the usual shape were answered before they got here
+    /// (`QuickPredictions`).
+    func answers(_ request: Request, csv: Bool, rows: (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
+        try predict(try rows(try await body(request, csv: csv)))
     }
 
     /// The whole body, within the size limit and the request timeout, decoded by its content type.
