@@ -121,20 +121,19 @@ public struct Schema: Sendable, Equatable {
     /// Why `value` does not fit `column`, or nil when it does.
     /// (See also `Column.value(from:)` for reading a CSV field as the column's type.)
     public static func mismatch(_ value: Value, _ column: Column) -> String? {
-        if case .null = value { return column.nullable ? nil : "'\(column.name)' is null but the column is not nullable" }
-        let number: Double?
-        switch (column.type, value) {
-        case (.string, .string), (.bool, .bool): number = nil
-        case (.int, .int(let i)): number = Double(i)
-        case (.double, .double(let d)): number = d
-        case (.double, .int(let i)): number = Double(i)
-        default: return "'\(column.name)' should be \(column.type.rawValue), got \(value.inlineText)"
+        switch column.limits.problem(value) {
+        case .null: return "'\(column.name)' is null but the column is not nullable"
+        case .type: return "'\(column.name)' should be \(column.type.rawValue), got \(value.inlineText)"
+        case .belowMin(let min): return "'\(column.name)' is \(value.inlineText), below its min \(min)"
+        case .aboveMax(let max): return "'\(column.name)' is \(value.inlineText), above its max \(max)"
+        case nil: break
         }
-        if let number, let min = column.min, number < min { return "'\(column.name)' is \(value.inlineText), below its min \(min)" }
-        if let number, let max = column.max, number > max { return "'\(column.name)' is \(value.inlineText), above its max \(max)" }
-        if let values = column.values, !values.contains(value),
-           !(number != nil && values.contains { if case .int(let i) = $0 { return Double(i) == number } else { return false } }) {
-            return "'\(column.name)' is \(value.inlineText), not one of \(Value.list(values).inlineText)"
+        if case .null = value { return nil }
+        if let values = column.values, !values.contains(value) {
+            let number: Double? = switch value { case .int(let i): Double(i); case .double(let d): d; default: nil }
+            if !(number != nil && values.contains { if case .int(let i) = $0 { return Double(i) == number } else { return false } }) {
+                return "'\(column.name)' is \(value.inlineText), not one of \(Value.list(values).inlineText)"
+            }
         }
         return nil
     }
@@ -156,4 +155,35 @@ extension Schema.Column {
             }
         }
     }
+}
+
+extension Schema.Column {
+    /// The column's type, nullability and range: every check but `values`, in a value that copies without
+    /// touching reference counts (per-cell checks on a hot path take these, not the column).
+    public struct Limits: Sendable {
+        public let type: Schema.ColumnType
+        public let min: Double?
+        public let max: Double?
+        public let nullable: Bool
+
+        public enum Problem: Equatable { case null, type, belowMin(Double), aboveMax(Double) }
+
+        /// What is wrong with `value` for these limits, or nil.
+        public func problem(_ value: Value) -> Problem? {
+            if case .null = value { return nullable ? nil : .null }
+            let number: Double
+            switch (type, value) {
+            case (.string, .string), (.bool, .bool): return nil
+            case (.int, .int(let i)): number = Double(i)
+            case (.double, .double(let d)): number = d
+            case (.double, .int(let i)): number = Double(i)
+            default: return .type
+            }
+            if let min, number < min { return .belowMin(min) }
+            if let max, number > max { return .aboveMax(max) }
+            return nil
+        }
+    }
+
+    public var limits: Limits { Limits(type: type, min: min, max: max, nullable: nullable) }
 }

@@ -13,6 +13,9 @@ struct Protocols: Sendable {
     /// The input columns, when all are numbers or booleans: then rows in the usual shape are read straight
     /// into cells (`quickRows`).
     let quickColumns: JSONParser.ExpectedKeys?
+    /// Each input column's limits, and whether it lists allowed values, for `quickRows`' per-cell checks.
+    let quickLimits: [Schema.Column.Limits]
+    let listsValues: [Bool]
 
     init(model: ServedModel, maxRows: Int) {
         self.model = model
@@ -20,6 +23,8 @@ struct Protocols: Sendable {
         rows = Rows(schema: model.schema, maxRows: maxRows)
         expectedKeys = JSONParser.ExpectedKeys(model.schema.input.map(\.name))
         quickColumns = model.schema.input.contains { $0.type == .string } ? nil : expectedKeys
+        quickLimits = model.schema.input.map(\.limits)
+        listsValues = model.schema.input.map { $0.values != nil }
     }
 
     enum Body { case json(Value), csv(String) }
@@ -51,9 +56,13 @@ struct Protocols: Sendable {
     func quickRows(_ bytes: [UInt8], contentType: String?, accepts: (String, JSONRows.Shape) -> Bool) -> JSONRows? {
         guard let quickColumns, Protocols.media(contentType) == "application/json",
               var batch = JSONParser.rows(bytes, columns: quickColumns, maxRows: maxRows), accepts(batch.key, batch.shape) else { return nil }
+        // Each cell is checked against its column's limits (no reference counting per cell), and against the
+        // whole column only when it lists allowed values: the same checks as `Rows.cell`.
         let columns = model.schema.input
         for k in batch.cells.indices {
-            guard let cell = try? rows.cell(batch.cells[k], columns[k % columns.count], path: "") else { return nil }
+            let c = k % quickLimits.count
+            let cell = Rows.converted(batch.cells[k], to: quickLimits[c].type)
+            guard quickLimits[c].problem(cell) == nil, !listsValues[c] || Schema.mismatch(cell, columns[c]) == nil else { return nil }
             batch.cells[k] = cell
         }
         return batch

@@ -46,8 +46,17 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests handed to the router whose answers have not ended yet.
     private var routed = 0
 
+    /// KServe v1's predict path for the served model, made once.
+    private let kservePath: Substring
+
     init(server: InferenceServer) {
         self.server = server
+        kservePath = "/v1/models/\(server.model.name):predict"
+    }
+
+    /// Whether a Connection header asks to close after the answer (a token list, any case).
+    static func asksToClose(_ connection: String) -> Bool {
+        connection.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -97,11 +106,11 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         switch path {
         case "/v1/predict": route = .v1
         case "/invocations": route = .invocations
-        case "/v1/models/\(server.model.name):predict": route = .kserveV1
+        case kservePath: route = .kserveV1
         default: return nil
         }
         // Too large a body is the router's to refuse.
-        if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
+        if let length = head.headerFields.first(.contentLength).flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
         return route
     }
 
@@ -122,7 +131,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ context: ChannelHandlerContext, _ route: Route, _ head: HTTPRequest, _ body: ByteBuffer, started: ContinuousClock.Instant) -> Bool {
         let protocols = server.protocols
         let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
-        guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields[.contentType], accepts: accepts),
+        guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
               let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
         let counted = server.counted(outputs)
         let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(counted) : protocols.mlflowResponse(counted))
@@ -132,7 +141,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         fields[.date] = HTTPDate.now
         fields[.server] = "proj"
         // A client that asked to close gets its answer, then the close, as the router does it.
-        let closing = head.headerFields[.connection]?.lowercased() == "close"
+        let closing = head.headerFields.first(.connection).map(Self.asksToClose) ?? false
         if closing { fields[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)

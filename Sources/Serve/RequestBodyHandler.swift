@@ -6,7 +6,8 @@ import YAML
 /// A request's body on its connection: answers `Expect: 100-continue` (curl sends it for bodies over 1 MiB
 /// and waits a second for it otherwise), and gives each request `timeout` from its head to the end of its
 /// body. A client that has not sent the whole body by then gets 408 (JSON naming the limit) and the
-/// connection is closed. The timer lives on the connection's event loop: one scheduled task per request.
+/// connection is closed. The timer lives on the connection's event loop, and is only set for a request still
+/// incomplete when a read ends: a request whose body came with its head (the usual case) costs no timer.
 final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -16,6 +17,8 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let timeout: Duration
     let maxBody: Int
     private var timer: Scheduled<Void>?
+    /// When the current request's body must be in, from its head until its end.
+    private var deadline: NIODeadline?
     /// Whether the answer to the current request has begun (then a timeout can only close).
     private var answering = false
 
@@ -33,20 +36,32 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             answering = false
             // A body over the limit gets its 413 without being asked for.
-            if head.headerFields[.expect]?.lowercased() == "100-continue", (head.headerFields[.contentLength].flatMap { Int($0) } ?? 0) <= maxBody {
+            if head.headerFields.first(.expect)?.lowercased() == "100-continue", (head.headerFields.first(.contentLength).flatMap { Int($0) } ?? 0) <= maxBody {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
             }
-            timer?.cancel()
-            let loop = context.eventLoop.assumeIsolated()
-            let context = NIOLoopBound(context, eventLoop: context.eventLoop)
-            timer = loop.scheduleTask(in: TimeAmount(timeout)) { [self] in fire(context.value) }
+            stopTimer()
+            deadline = .now() + TimeAmount(timeout)
         case .end:
-            timer?.cancel()
-            timer = nil
+            stopTimer()
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let deadline, timer == nil {
+            let loop = context.eventLoop.assumeIsolated()
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            timer = loop.scheduleTask(deadline: deadline) { [self] in fire(bound.value) }
+        }
+        context.fireChannelReadComplete()
+    }
+
+    private func stopTimer() {
+        timer?.cancel()
+        timer = nil
+        deadline = nil
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -55,18 +70,17 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stopTimer()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stopTimer()
     }
 
     private func fire(_ context: ChannelHandlerContext) {
         timer = nil
+        deadline = nil
         guard !answering else { context.close(promise: nil); return }
         answering = true
         let body = ByteBuffer(string: JSONEmitter.compact(.map([.init("error", .string(Self.message(timeout)))])))

@@ -137,14 +137,19 @@ struct Rows {
 
     /// One JSON value as `column`'s type, inside its range and value set.
     func cell(_ value: Value, _ column: Schema.Column, path: @autoclosure () -> String) throws(ClientError) -> Value {
-        var v = value
-        switch (column.type, value) {
-        case (.int, .double(let d)) where d == d.rounded() && abs(d) < 1e15: v = .int(Int(d))
-        case (.double, .int(let i)): v = .double(Double(i))
-        default: break
-        }
+        let v = Rows.converted(value, to: column.type)
         if let problem = Schema.mismatch(v, column) { throw ClientError("\(path()): \(problem)", field: path()) }
         return v
+    }
+
+    /// A JSON number as the column's type wants it: a whole double for an int column, an int for a double
+    /// column. Anything else is left as it is (for `Schema.mismatch` to judge).
+    static func converted(_ value: Value, to type: Schema.ColumnType) -> Value {
+        switch (type, value) {
+        case (.int, .double(let d)) where d == d.rounded() && abs(d) < 1e15: return .int(Int(d))
+        case (.double, .int(let i)): return .double(Double(i))
+        default: return value
+        }
     }
 
     func check(count: Int, path: String) throws(ClientError) {

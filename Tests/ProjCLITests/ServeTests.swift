@@ -35,8 +35,8 @@ import Testing
         }
     }
 
-    func serve(_ p: TempProject, _ extra: [String] = []) throws -> Server {
-        let running = try p.start(["serve", "bundles/detector-1.0.0.tar", "--port", "0"] + extra)
+    func serve(_ p: TempProject, _ extra: [String] = [], bundle: String = "bundles/detector-1.0.0.tar") throws -> Server {
+        let running = try p.start(["serve", bundle, "--port", "0"] + extra)
         var port: Int?
         _ = eventually(30) {
             if let line = running.output().split(separator: "\n").first(where: { $0.hasPrefix("ready:") }),
@@ -264,6 +264,55 @@ import Testing
             #expect(r?.status == status, "\(message): \(r?.status ?? 0) \(r?.body ?? "no reply")")
             #expect(r?.body.contains(message) == true, "expected '\(message)' in \(r?.body ?? "no reply")")
         }
+    }
+
+    /// A schema with an int column bounded both ways and not nullable, and a column listing its values: rows in
+    /// the schema's order are checked against each limit exactly as the full reader checks them, and get its
+    /// answers and its messages.
+    @Test func rowsInTheSchemasOrderAreHeldToTheSchemasLimits() throws {
+        let p = try project()
+        let (columns, rows, _) = try instances(p, 5)
+        #expect(columns[0] == "length_url" && columns[2] == "ip")
+        let schema = try #require(p.read("models/schema.yaml"))
+        try p.write("models/schema.yaml", schema
+            .replacingOccurrences(of: "{name: length_url, type: double, nullable: true}", with: "{name: length_url, type: int, min: 1, max: 100000}")
+            .replacingOccurrences(of: "{name: ip, type: double, nullable: true}", with: "{name: ip, type: double, values: [0, 1], nullable: true}"))
+        // The edited schema is a stage's output, so the bundle is knowingly built from a stale pipeline, as a new version.
+        let bundled = try p.proj("bundle", "--allow-stale", "--bump", "patch")
+        #expect(bundled.code == 0, "\(bundled.err)")
+        let server = try serve(p, bundle: "bundles/detector-1.0.1.tar")
+        defer { _ = server.stop() }
+        let http = server.http
+
+        let reversed = Array(columns.reversed())
+        let full = http.request("POST", "/v1/predict", body: Self.records("instances", reversed, rows: rows))
+        #expect(full?.status == 200, "\(full?.body ?? "no reply")")
+        for integral in [false, true] {
+            let quick = http.request("POST", "/v1/predict", body: Self.records("instances", columns, integral: integral, rows: rows))
+            #expect(quick?.body == full?.body, "integral: \(integral): \(quick?.body ?? "no reply")")
+        }
+        func with(_ column: String, _ value: Any?) -> [[String: Any]] {
+            var changed = rows
+            changed[3][column] = value as Any
+            return changed
+        }
+        let cases: [([[String: Any]], String)] = [
+            (with("length_url", 0.0), "instances[3].length_url: 'length_url' is 0, below its min 1.0"),
+            (with("length_url", 100001.0), "instances[3].length_url: 'length_url' is 100001, above its max 100000.0"),
+            (with("length_url", 2.5), "instances[3].length_url: 'length_url' should be int, got 2.5"),
+            (with("length_url", nil as Double?), "instances[3].length_url: 'length_url' is null but the column is not nullable"),
+            (with("ip", 2.0), "instances[3].ip: 'ip' is 2.0, not one of [0, 1]"),
+        ]
+        for (changed, message) in cases {
+            for order in [columns, reversed] {
+                let r = http.request("POST", "/v1/predict", body: Self.records("instances", order, rows: changed))
+                #expect(r?.status == 400 && r?.body.contains(message) == true, "expected '\(message)' in \(r?.body ?? "no reply")")
+            }
+        }
+        // A null where the listed values allow it (the column is nullable) is taken by both readers alike.
+        let nullIP = with("ip", nil as Double?)
+        let nullFull = http.request("POST", "/v1/predict", body: Self.records("instances", reversed, rows: nullIP))
+        #expect(nullFull?.status == 200 && http.request("POST", "/v1/predict", body: Self.records("instances", columns, rows: nullIP))?.body == nullFull?.body)
     }
 
     /// Requests sent back to back on one kept-alive connection, some answered on the event loop as they arrive
