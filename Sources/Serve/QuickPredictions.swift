@@ -35,14 +35,17 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum State {
         case idle
-        /// A request this handler may answer, its body gathered so far.
-        case reading(Route, HTTPRequest, ByteBuffer, started: ContinuousClock.Instant)
+        /// A request this handler may answer, its body gathered so far in `body`.
+        case reading(Route, HTTPRequest, started: ContinuousClock.Instant)
         /// A request handed to the router, its parts passed on as they come.
         case passing
     }
 
     let server: InferenceServer
     private var state = State.idle
+    /// The body of the request being read, kept outside `state` so that each part is appended in place (a copy
+    /// of it held anywhere else would make every append copy all that came before).
+    private var body = ByteBuffer()
     /// Requests handed to the router whose answers have not ended yet.
     private var routed = 0
 
@@ -64,27 +67,28 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         switch (state, part) {
         case (.idle, .head(let head)):
             if routed == 0, let route = route(head) {
-                state = .reading(route, head, context.channel.allocator.buffer(capacity: 0), started: .now)
+                state = .reading(route, head, started: .now)
+                body.clear()
             } else {
                 pass(context, data)
             }
-        case (.reading(let route, let head, var body, let started), .body(var chunk)):
+        case (.reading(_, let head, _), .body(let chunk)):
             guard body.readableBytes + chunk.readableBytes <= server.limits.maxBody else {
                 // Too large: the router refuses it with its message.
-                hand(context, head, body)
+                hand(context, head, takeBody())
                 context.fireChannelRead(data)
                 return
             }
-            state = .idle  // so the buffer below is not shared, and grows in place
-            body.writeBuffer(&chunk)
-            state = .reading(route, head, body, started: started)
-        case (.reading(let route, let head, let body, let started), .end):
+            body.writeImmutableBuffer(chunk)
+        case (.reading(let route, let head, let started), .end):
             state = .idle
             if !answer(context, route, head, body, started: started) {
-                hand(context, head, body)
+                hand(context, head, takeBody())
                 context.fireChannelRead(data)
                 state = .idle
             }
+            // A large body's storage is not kept for the next request.
+            if body.capacity > 1 << 16 { body = ByteBuffer() }
         case (.passing, .end):
             state = .idle
             context.fireChannelRead(data)
@@ -112,6 +116,12 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         // Too large a body is the router's to refuse.
         if let length = head.headerFields.first(.contentLength).flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
         return route
+    }
+
+    /// The gathered body, handed on whole (this handler keeps none of it).
+    private func takeBody() -> ByteBuffer {
+        defer { body = ByteBuffer() }
+        return body
     }
 
     private func pass(_ context: ChannelHandlerContext, _ data: NIOAny) {
@@ -154,6 +164,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         state = .idle
+        body = ByteBuffer()
     }
 }
 
