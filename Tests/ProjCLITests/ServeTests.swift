@@ -378,6 +378,19 @@ import Testing
         RawHTTP.send(stalled, Array((head + body.prefix(10)).utf8))
         let timedOut = RawHTTP.receive(stalled)
         #expect(timedOut?.status == 408 && timedOut?.body.contains("did not arrive within 1 s") == true, "\(String(describing: timedOut))")
+        // So does one that sends the head alone, and one that trickles its body in parts that each come well
+        // within the limit but together take twice as long: the time runs from the head, not from the last part.
+        let headOnly = server.http.connect()!
+        RawHTTP.send(headOnly, Array(head.utf8))
+        #expect(RawHTTP.receive(headOnly)?.status == 408)
+        let trickling = server.http.connect()!
+        RawHTTP.send(trickling, Array(head.utf8))
+        let bytes = Array(body.utf8), size = bytes.count / 5 + 1
+        for start in stride(from: 0, to: bytes.count, by: size) {
+            Thread.sleep(forTimeInterval: 0.4)
+            RawHTTP.send(trickling, Array(bytes[start..<min(start + size, bytes.count)]))
+        }
+        #expect(RawHTTP.receive(trickling)?.status == 408)
 
         // Requests in flight when SIGTERM arrives are answered, then the server exits 0: one in another key order
         // (answered by the router), one in the schema's order (answered on the event loop).
