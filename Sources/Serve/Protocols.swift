@@ -23,6 +23,7 @@ struct Protocols: Sendable {
         rows = Rows(schema: model.schema, maxRows: maxRows)
         expectedKeys = JSONParser.ExpectedKeys(model.schema.input.map(\.name))
         quickColumns = model.schema.input.contains { $0.type == .string } ? nil : expectedKeys
+        identity = .map([.init("name", .string(model.name)), .init("version", .string(model.version)), .init("digest", .string("sha256:" + model.digest))])
         quickLimits = model.schema.input.map(\.limits)
         listsValues = model.schema.input.map { $0.values != nil }
     }
@@ -81,8 +82,8 @@ struct Protocols: Sendable {
         return entries
     }
 
-    /// The model's identity, as every response carries it.
-    var identity: Value { .map([.init("name", .string(model.name)), .init("version", .string(model.version)), .init("digest", .string("sha256:" + model.digest))]) }
+    /// The model's identity, as every response carries it (made once).
+    let identity: Value
 
     // MARK: - proj's own: POST /v1/predict (and KServe v1's :predict)
 

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
-import Synchronization
 import YAML
 
 /// Answers the common prediction request on the connection's event loop, as its last part arrives: a
@@ -48,6 +47,8 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     private var body = ByteBuffer()
     /// Requests handed to the router whose answers have not ended yet.
     private var routed = 0
+    /// The Date header, remade once a second (per connection: no lock shared between event loops).
+    private var date = HTTPDate()
 
     /// KServe v1's predict path for the served model, made once.
     private let kservePath: Substring
@@ -143,12 +144,11 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
         guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
               let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
-        let counted = server.counted(outputs)
-        let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(counted) : protocols.mlflowResponse(counted))
+        let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(outputs) : protocols.mlflowResponse(outputs))
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         fields[.contentLength] = String(bytes.count)
-        fields[.date] = HTTPDate.now
+        fields[.date] = date.now
         fields[.server] = "proj"
         // A client that asked to close gets its answer, then the close, as the router does it.
         let closing = head.headerFields.first(.connection).map(Self.asksToClose) ?? false
@@ -158,32 +158,13 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if closing { context.close(after: written) }
         let elapsed = ContinuousClock.now - started
-        server.metrics.record(route: route.label, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        server.metrics.record(route: route.label, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                              predicted: InferenceServer.labels(outputs))
         return true
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         state = .idle
         body = ByteBuffer()
-    }
-}
-
-/// The `Date` header's text (RFC 9110's IMF-fixdate), made once a second.
-enum HTTPDate {
-    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
-
-    static var now: String {
-        let second = time(nil)
-        return cache.withLock { cached in
-            if cached.second != second {
-                var t = second
-                var parts = tm()
-                gmtime_r(&t, &parts)
-                let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-                func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-                cached = (second, "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT")
-            }
-            return cached.text
-        }
     }
 }

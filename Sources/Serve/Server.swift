@@ -147,8 +147,13 @@ public struct InferenceServer: Sendable {
     }
 
     func counted(_ outputs: [[Value.Entry]]) -> [[Value.Entry]] {
-        metrics.predicted(outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" })
+        metrics.predicted(Self.labels(outputs))
         return outputs
+    }
+
+    /// Each output row's label, as /metrics counts predictions.
+    static func labels(_ outputs: [[Value.Entry]]) -> [String] {
+        outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" }
     }
 
     /// The model's answers to a prediction request, from the rows the protocol's reader `rows` makes of its

@@ -21,8 +21,11 @@ final class ServerMetrics: Sendable {
         modelLabels = "model=\"\(ServerMetrics.escape(model.name))\",version=\"\(ServerMetrics.escape(model.version))\",digest=\"sha256:\(model.digest)\""
     }
 
-    func record(route: String, status: Int, seconds: Double) {
+    /// Counts a request by route and status and its time; and, when given, its predictions by label (in the
+    /// same lock, for the answers made on the event loop).
+    func record(route: String, status: Int, seconds: Double, predicted labels: [String] = []) {
         state.withLock { s in
+            for label in labels { s.predictions[label, default: 0] += 1 }
             s.requests[route, default: [:]][status, default: 0] += 1
             let r: Int
             if let known = s.routes[route] { r = known } else {

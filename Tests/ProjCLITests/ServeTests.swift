@@ -364,6 +364,16 @@ import Testing
         #expect(metrics.contains("proj_requests_total{route=\"/v1/predict\",status=\"200\","), "\(metrics)")
         let counted = metrics.split(separator: "\n").first { $0.hasPrefix("proj_requests_total{route=\"/v1/predict\",status=\"200\",") }
         #expect(counted?.hasSuffix("} 6") == true, "\(String(describing: counted))")
+        // Every row predicted, whichever path answered it, is counted by its label: 5 rows, sent twice.
+        let predicted = metrics.split(separator: "\n").filter { $0.hasPrefix("proj_predictions_total{") }.compactMap { Int($0.split(separator: " ").last ?? "") }
+        #expect(predicted.reduce(0, +) == 10, "\(metrics)")
+        // The quick path's Date header is the current time in HTTP's format.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = try #require(formatter.date(from: quick.headers["date"] ?? ""), "\(quick.headers)")
+        #expect(abs(date.timeIntervalSinceNow) < 60)
     }
 
     @Test func aSlowBodyTimesOutAndSIGTERMLetsTheRequestInFlightFinish() throws {
