@@ -13,7 +13,7 @@ enum BinaryTensors {
             throw ClientError("\(headerField) is \(headerLength) but the body has \(bytes.count) bytes", field: headerField)
         }
         let header: Value
-        do { header = try JSONParser.parse(Array(bytes[0..<headerLength])) } catch {
+        do { header = try JSONParser.parse(Array(bytes[0..<headerLength]), nonFinite: true) } catch {
             throw ClientError("the inference header is not valid JSON: \(error.description)")
         }
         guard case .map(var body) = header, let k = body.firstIndex(where: { $0.key == "inputs" }), case .list(var inputs) = body[k].value else {

@@ -41,7 +41,7 @@ struct Protocols: Sendable {
         let media = media(contentType)
         switch media {
         case "application/json":
-            do { return .json(try JSONParser.parse(bytes, expected: expected)) } catch { throw ClientError("the body is not valid JSON: \(error.description)") }
+            do { return .json(try JSONParser.parse(bytes, expected: expected, nonFinite: true)) } catch { throw ClientError("the body is not valid JSON: \(error.description)") }
         case "text/csv" where csv:
             guard let text = String(validating: bytes, as: UTF8.self) else { throw ClientError("the CSV body is not valid UTF-8") }
             return .csv(text)
@@ -56,7 +56,7 @@ struct Protocols: Sendable {
     /// any cell the schema refuses: the full reader then reads it again and names the problem.
     func quickRows(_ bytes: [UInt8], contentType: String?, accepts: (String, JSONRows.Shape) -> Bool) -> JSONRows? {
         guard let quickColumns, Protocols.media(contentType) == "application/json",
-              var batch = JSONParser.rows(bytes, columns: quickColumns, maxRows: maxRows), accepts(batch.key, batch.shape) else { return nil }
+              var batch = JSONParser.rows(bytes, columns: quickColumns, maxRows: maxRows, nonFinite: true), accepts(batch.key, batch.shape) else { return nil }
         // Each cell is checked against its column's limits (no reference counting per cell), and against the
         // whole column only when it lists allowed values: the same checks as `Rows.cell`.
         let columns = model.schema.input

@@ -143,9 +143,11 @@ struct Rows {
     }
 
     /// A JSON number as the column's type wants it: a whole double for an int column, an int for a double
-    /// column. Anything else is left as it is (for `Schema.mismatch` to judge).
+    /// column; NaN, which MLflow's client sends for a missing float (pandas' own missing value), as null.
+    /// Anything else is left as it is (for `Schema.mismatch` to judge).
     static func converted(_ value: Value, to type: Schema.ColumnType) -> Value {
         switch (type, value) {
+        case (_, .double(let d)) where d.isNaN: return .null
         case (.int, .double(let d)) where d == d.rounded() && abs(d) < 1e15: return .int(Int(d))
         case (.double, .int(let i)): return .double(Double(i))
         default: return value

@@ -1,6 +1,8 @@
 /// A strict JSON (RFC 8259) reader for bytes from untrusted clients: integers become `.int` (when they
 /// fit), other numbers `.double`; objects keep their key order and must not repeat a key; nesting is
 /// bounded; nothing may follow the value but whitespace. Errors give the byte offset.
+/// One extension, only when asked (`nonFinite`): `NaN`, `Infinity` and `-Infinity`, which Python's `json`
+/// writes by default for such floats. MLflow's scoring client sends a missing value in a float column so.
 public struct JSONParser {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var offset: Int
@@ -11,6 +13,8 @@ public struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     private let maxDepth: Int
+    /// Whether `NaN`, `Infinity` and `-Infinity` are read (as doubles).
+    private let nonFinite: Bool
     /// The keys of the last object read at each depth, in order. Rows of a table repeat their keys in the same
     /// order: a key whose bytes equal the hint's is taken from it (no new string), and an object whose keys
     /// all match the hint's cannot repeat a key, as the hint's keys were checked once.
@@ -35,8 +39,8 @@ public struct JSONParser {
 
     /// Parses one JSON document; objects listing `expected` keys in order are read faster (any other object is
     /// read as well, only without the shortcut).
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64, expected: ExpectedKeys? = nil) throws(Failure) -> Value {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, firstHint: expected?.keys ?? [])
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64, expected: ExpectedKeys? = nil, nonFinite: Bool = false) throws(Failure) -> Value {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, firstHint: expected?.keys ?? [], nonFinite: nonFinite)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -44,10 +48,11 @@ public struct JSONParser {
         return value
     }
 
-    init(bytes: [UInt8], maxDepth: Int, firstHint: [String]) {
+    init(bytes: [UInt8], maxDepth: Int, firstHint: [String], nonFinite: Bool = false) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.firstHint = firstHint
+        self.nonFinite = nonFinite
     }
 
     func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
@@ -78,6 +83,10 @@ public struct JSONParser {
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
         case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "N") where nonFinite: return try literal("NaN", .double(.nan))
+        case UInt8(ascii: "I") where nonFinite: return try literal("Infinity", .double(.infinity))
+        case UInt8(ascii: "-") where nonFinite && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "I"):
+            return try literal("-Infinity", .double(-.infinity))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw fail("unexpected \(describe())")
         }

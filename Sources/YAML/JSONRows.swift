@@ -22,9 +22,9 @@ extension JSONParser {
     /// split whose `columns` are exactly them. Nil for any other document, valid or not, and for more than
     /// `maxRows` rows or none: the caller then reads it with `parse`, which gives any error. Cells are read
     /// by the same rules as `parse`, so both readers give the same values.
-    public static func rows(_ bytes: [UInt8], columns: ExpectedKeys, maxRows: Int) -> JSONRows? {
+    public static func rows(_ bytes: [UInt8], columns: ExpectedKeys, maxRows: Int, nonFinite: Bool = false) -> JSONRows? {
         guard let plain = columns.plain else { return nil }
-        var reader = JSONParser(bytes: bytes, maxDepth: 64, firstHint: [])
+        var reader = JSONParser(bytes: bytes, maxDepth: 64, firstHint: [], nonFinite: nonFinite)
         return try? reader.rows(plain, maxRows: maxRows)
     }
 

@@ -205,6 +205,8 @@ import Testing
     static func text(_ value: Any?, integral: Bool = false) -> String {
         if let s = value as? String { return "\"\(s)\"" }
         guard let d = value as? Double else { return "null" }
+        if d.isNaN { return "NaN" }  // as Python's json writes them
+        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         return integral && d == d.rounded() ? String(Int(d)) : "\(d)"
     }
     static func record(_ row: [String: Any], _ order: [String], integral: Bool = false) -> String {
@@ -241,6 +243,16 @@ import Testing
             #expect(answer(path, Self.records("instances", columns, integral: true, rows: withNull)) == full, "\(path), integral values written as integers")
         }
         #expect(answer("/invocations", Self.split(columns, rows: rows)) == answer("/invocations", Self.split(reversed, rows: rows)))
+        // MLflow's scoring client (Python's json) writes a missing float as a bare NaN: read as null, on either path.
+        var withNaN = rows
+        withNaN[1][columns[2]] = Double.nan
+        #expect(Self.records("instances", columns, rows: withNaN).contains(": NaN"))
+        for path in ["/v1/predict", "/invocations"] {
+            let full = answer(path, Self.records("instances", columns, rows: withNull))
+            #expect(answer(path, Self.records("instances", columns, rows: withNaN)) == full, "\(path)")
+            #expect(answer(path, Self.records("instances", reversed, rows: withNaN)) == full, "\(path)")
+        }
+        #expect(answer("/invocations", Self.split(columns, rows: withNaN)) == answer("/invocations", Self.split(columns, rows: withNull)))
         // KServe v1's answers are counted under the router's label for its route, whichever path answered.
         let metrics = http.request("GET", "/metrics", contentType: nil)?.body ?? ""
         #expect(metrics.contains("proj_requests_total{route=\"/v1/models/{name}\",status=\"200\","), "\(metrics)")
@@ -301,6 +313,8 @@ import Testing
             (with("length_url", 100001.0), "instances[3].length_url: 'length_url' is 100001, above its max 100000.0"),
             (with("length_url", 2.5), "instances[3].length_url: 'length_url' should be int, got 2.5"),
             (with("length_url", nil as Double?), "instances[3].length_url: 'length_url' is null but the column is not nullable"),
+            (with("length_url", Double.nan), "instances[3].length_url: 'length_url' is null but the column is not nullable"),
+            (with("length_url", Double.infinity), "instances[3].length_url: 'length_url' should be int, got .inf"),
             (with("ip", 2.0), "instances[3].ip: 'ip' is 2.0, not one of [0, 1]"),
         ]
         for (changed, message) in cases {

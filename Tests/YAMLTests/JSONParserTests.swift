@@ -85,6 +85,26 @@ import Testing
         }
     }
 
+    /// Python's `json` writes NaN and the infinities as bare words; they are read only when asked for, and
+    /// only as written (case and spelling), in both readers.
+    @Test func nonFiniteNumbersAreReadOnlyWhenAskedFor() throws {
+        let text = #"{"instances": [{"a": NaN, "b": Infinity, "c": -Infinity}]}"#
+        #expect(failure(text)?.reason == "unexpected 'N'")
+        let v = try JSONParser.parse(Array(text.utf8), nonFinite: true)
+        guard case .map(let top) = v, case .list(let rows) = top[0].value, case .map(let row) = rows[0],
+              case .double(let nan) = row[0].value, case .double(let inf) = row[1].value, case .double(let negative) = row[2].value else {
+            Issue.record("\(v)"); return
+        }
+        #expect(nan.isNaN && inf == .infinity && negative == -.infinity)
+        let columns = try #require(JSONParser.ExpectedKeys(["a", "b", "c"]))
+        let quick = try #require(JSONParser.rows(Array(text.utf8), columns: columns, maxRows: 10, nonFinite: true))
+        #expect(quick.cells.count == 3 && quick.cells[0].isNaNDouble && quick.cells[1] == .double(.infinity) && quick.cells[2] == .double(-.infinity))
+        #expect(JSONParser.rows(Array(text.utf8), columns: columns, maxRows: 10) == nil)
+        for bad in ["nan", "NAN", "Inf", "-Inf", "-infinity", "NaNa", "[NaN", "- Infinity", "+Infinity"] {
+            #expect(throws: JSONParser.Failure.self, "\(bad)") { try JSONParser.parse(Array(bad.utf8), nonFinite: true) }
+        }
+    }
+
     @Test func badInputIsRefusedAtItsByteOffset() {
         let cases: [(String, Int, String)] = [
             ("", 0, "unexpected end of input"),
@@ -109,4 +129,8 @@ import Testing
         #expect(failure("\"\u{00e9}\"") == nil)
         do { _ = try JSONParser.parse([0x22, 0xff, 0x22]); Issue.record("invalid UTF-8 read") } catch { #expect(error.reason == "a string is not valid UTF-8") }
     }
+}
+
+extension Value {
+    var isNaNDouble: Bool { if case .double(let d) = self { return d.isNaN } else { return false } }
 }
