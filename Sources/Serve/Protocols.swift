@@ -85,7 +85,7 @@ struct Protocols: Sendable {
     /// The model's identity, as every response carries it (made once).
     let identity: Value
 
-    // MARK: - proj's own: POST /v1/predict (and KServe v1's :predict)
+    // MARK: - proj's own: POST /v1/predict
 
     /// `{"instances": [{...}]}`, `{"urls": [...]}` or a CSV body -> the rows.
     func v1Rows(_ body: Body) throws(ClientError) -> [[Value.Entry]] {
@@ -139,16 +139,34 @@ struct Protocols: Sendable {
         case "dataframe_records":
             return try rows.records(payload, path: key)
         default:
-            // Tensor-style input: a list of records, a list of rows in the schema's order, raw URLs, or columns.
-            switch payload {
-            case .map(let columns): return try rows.columnar(columns, path: key)
-            case .list(let items) where items.first.map({ if case .list = $0 { return true } else { return false } }) == true:
-                return try rows.table(columns: model.schema.input.map(\.name), data: payload, path: key)
-            case .list(let items) where model.takesURL && items.allSatisfy({ $0.string != nil }):
-                return try rows.urls(payload, path: key)
-            default: return try rows.records(payload, path: key)
-            }
+            return try tensorRows(payload, path: key)
         }
+    }
+
+    /// Tensor-style input (TensorFlow Serving's `instances` and `inputs`, as MLflow and KServe v1 take them):
+    /// a list of records, a list of rows of values in the schema's order, raw URLs, or columns.
+    func tensorRows(_ payload: Value, path: String) throws(ClientError) -> [[Value.Entry]] {
+        switch payload {
+        case .map(let columns): return try rows.columnar(columns, path: path)
+        case .list(let items) where items.first.map({ if case .list = $0 { return true } else { return false } }) == true:
+            return try rows.table(columns: model.schema.input.map(\.name), data: payload, path: path)
+        case .list(let items) where model.takesURL && items.allSatisfy({ $0.string != nil }):
+            return try rows.urls(payload, path: path)
+        default: return try rows.records(payload, path: path)
+        }
+    }
+
+    // MARK: - KServe v1: POST /v1/models/NAME:predict
+
+    /// `{"instances": [...]}` or `{"inputs": ...}`, as KServe's v1 servers take them: rows of values in the
+    /// schema's order (what its clients send), records, raw URLs, or columns.
+    func kserveV1Rows(_ body: Body) throws(ClientError) -> [[Value.Entry]] {
+        guard case .json(let value) = body else { throw ClientError(.unsupportedMediaType, "send application/json") }
+        let entries = try object(value)
+        guard entries.count == 1, entries[0].key == "instances" || entries[0].key == "inputs" else {
+            throw ClientError("the body must hold exactly one of 'instances', 'inputs' (got \(entries.isEmpty ? "nothing" : entries.map { "'\($0.key)'" }.joined(separator: ", ")))")
+        }
+        return try tensorRows(entries[0].value, path: entries[0].key)
     }
 
     /// `{"predictions": [...]}`: MLflow's answer, and KServe v1's.

@@ -89,7 +89,7 @@ public struct InferenceServer: Sendable {
             let segment = context.parameters.get("name") ?? ""
             guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
             try self.check(name: String(segment.dropLast(":predict".count)))
-            let outputs = try await self.answers(request, csv: false, rows: self.protocols.v1Rows)
+            let outputs = try await self.answers(request, csv: false, rows: self.protocols.kserveV1Rows)
             return self.json(self.protocols.mlflowResponse(outputs))
         }
         return router

@@ -127,6 +127,15 @@ import Testing
         #expect((meta?["inputs"] as? [Any])?.count == columns.count && meta?["versions"] as? [String] == ["1.0.0"])
         r = http.post("/v1/models/detector:predict", ["instances": rows])
         same((r?.json as? [String: Any])?["predictions"], "kserve v1")
+        // KServe's v1 clients send rows as lists of values in the model's order, or TensorFlow Serving's columns.
+        r = http.post("/v1/models/detector:predict", ["instances": data])
+        same((r?.json as? [String: Any])?["predictions"], "kserve v1 rows of values")
+        r = http.post("/v1/models/detector:predict", ["inputs": Dictionary(uniqueKeysWithValues: columns.map { c in (c, rows.map { $0[c]! }) })])
+        same((r?.json as? [String: Any])?["predictions"], "kserve v1 columns")
+        r = http.post("/v1/models/detector:predict", ["instances": [Array(data[0].dropLast())]])
+        #expect(r?.status == 400 && r?.body.contains("must be a list of \(columns.count) values") == true, "\(r?.body ?? "")")
+        r = http.post("/v1/models/detector:predict", ["rows": data])
+        #expect(r?.status == 400 && r?.body.contains("exactly one of 'instances', 'inputs'") == true, "\(r?.body ?? "")")
 
         let schema = http.request("GET", "/v1/schema", contentType: nil)?.json as? [String: Any]
         #expect((schema?["input"] as? [Any])?.count == columns.count)
