@@ -53,7 +53,7 @@ struct BundleContents {
             for (key, value) in lock.params { params[key] = value }
         }
         for name in files.map(\.name) {
-            if let problem = EntryPath.problem(name) { throw .usage("cannot bundle '\(name)': \(problem)") }
+            if let problem = Paths.problem(name) { throw .usage("cannot bundle '\(name)': \(problem)") }
         }
         let duplicates = Dictionary(grouping: files, by: \.name).filter { $0.value.count > 1 }.keys.sorted()
         if let first = duplicates.first { throw .usage("two files would be stored as '\(first)' in the bundle; rename one") }

@@ -1,4 +1,5 @@
 import Fingerprint
+import ProjectModel
 import Runner
 import YAML
 
@@ -32,7 +33,7 @@ public enum BundleError: Error, Sendable, CustomStringConvertible {
             return "the pipeline is stale: \(stages.joined(separator: ", ")); run `proj repro` first, or pass --allow-stale to bundle anyway"
         case .versionExists(let name, let version, let path):
             return "\(name) \(version) already exists (\(path)) with different content; versions are immutable: pass --bump patch|minor|major"
-        case .invalid(let entry?, let reason): return "\(entry): \(reason)"
+        case .invalid(let entry?, let reason): return "\(Paths.printable(entry)): \(reason)"
         case .invalid(nil, let reason): return reason
         case .signature(let reason): return "signature: \(reason)"
         case .key(let reason): return reason

@@ -1,3 +1,4 @@
+import ProjectModel
 import Crypto
 import Fingerprint
 import YAML
@@ -39,12 +40,12 @@ enum BundleReader {
         // Peek at the next header only (no data is read), whatever size it declares.
         stream.limit = .max / 2
         let next = try stream.next(after: Manifest.entryName)
-        return (bytes, manifest, next?.name == Manifest.signatureName, source.compression)
+        return (bytes, manifest, next.map { Paths.same($0.name, Manifest.signatureName) } ?? false, source.compression)
     }
 
     private static func readManifestEntry(_ stream: TarStream) throws(BundleError) -> [UInt8] {
         guard let first = try stream.next(after: nil) else { throw .invalid(entry: nil, reason: "empty archive: not a bundle") }
-        guard first.name == Manifest.entryName else {
+        guard Paths.same(first.name, Manifest.entryName) else {
             throw .invalid(entry: first.name, reason: "the first entry of a bundle must be bundle.yaml (is this a proj bundle?)")
         }
         guard first.size <= maxManifest else { throw .invalid(entry: first.name, reason: "\(first.size) bytes is too large for a manifest") }
@@ -72,26 +73,29 @@ enum BundleReader {
         var index = 1
         while let header = try stream.next(after: previous) {
             defer { previous = header.name; index += 1 }
-            if header.name == Manifest.signatureName {
+            if Paths.same(header.name, Manifest.signatureName) {
                 guard index == 1 else { throw .invalid(entry: header.name, reason: "bundle.sig must directly follow bundle.yaml") }
                 guard header.size <= maxSignature else { throw .invalid(entry: header.name, reason: "\(header.size) bytes is too large for a signature") }
                 signature = try Signature.parse(stream.readAll(header.size, entry: header.name))
                 continue
             }
-            if let problem = EntryPath.problem(header.name) { throw .invalid(entry: header.name, reason: "unsafe entry name: \(problem)") }
+            if let problem = Paths.problem(header.name) { throw .invalid(entry: header.name, reason: "unsafe entry name: \(problem)") }
             guard seen.insert(header.name).inserted else {
                 throw .invalid(entry: header.name, reason: "duplicate entry")
             }
-            guard let listed = manifest.files[header.name] else {
-                throw .invalid(entry: header.name, reason: header.name == Manifest.entryName ? "duplicate entry" : "entry is not listed in bundle.yaml")
+            // Swift's `==` (and so a dictionary lookup) equates canonically equivalent names: the entry must be
+            // listed with exactly its bytes.
+            guard let index = manifest.files.index(forKey: header.name), Paths.same(manifest.files[index].key, header.name) else {
+                throw .invalid(entry: header.name, reason: Paths.same(header.name, Manifest.entryName) ? "duplicate entry" : "entry is not listed in bundle.yaml")
             }
+            let listed = manifest.files[index].value
             guard header.size == listed.size else {
                 throw .invalid(entry: header.name, reason: "entry is \(header.size) bytes but bundle.yaml lists \(listed.size)")
             }
             if previous != Manifest.entryName, previous != Manifest.signatureName, !Manifest.byteOrder(previous, header.name) {
                 throw .invalid(entry: header.name, reason: "entries are out of order (after \(previous)); not a canonical bundle")
             }
-            let keep = keptNames.contains(header.name) || (keepModel && (header.name == manifest.entry || header.name.hasPrefix(manifest.entry + "/")))
+            let keep = keptNames.contains(header.name) || (keepModel && Paths.isWithin(header.name, manifest.entry))
             if keep && keptNames.contains(header.name) && header.size > maxKept {
                 throw .invalid(entry: header.name, reason: "\(header.size) bytes is too large")
             }

@@ -1,3 +1,4 @@
+import ProjectModel
 import Fingerprint
 import Foundation
 
@@ -58,9 +59,9 @@ final class StagingSink: EntrySink {
     }
 
     func begin(_ name: String, executable: Bool) throws(BundleError) {
-        if let problem = EntryPath.problem(name) { throw .invalid(entry: name, reason: "unsafe entry name: \(problem)") }
+        if let problem = Paths.problem(name) { throw .invalid(entry: name, reason: "unsafe entry name: \(problem)") }
         var dir = root
-        for part in name.split(separator: "/").dropLast() {
+        for part in Paths.components(name).dropLast() {
             dir += "/" + part
             if mkdir(dir, 0o755) != 0 && errno != EEXIST {
                 throw .file(.unwritable(path: dir, reason: FileSystem.errorText()))

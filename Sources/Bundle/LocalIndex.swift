@@ -17,7 +17,7 @@ struct LocalIndex {
     init(directory: String) {
         path = directory + "/" + LocalIndex.file
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let node = try? YAMLParser.parse(text, file: "bundles/index.yaml"), case .map(let names) = node.value else { return }
+              let node = try? YAMLParser.parse(text, file: "bundles/index.yaml", limits: .untrusted), case .map(let names) = node.value else { return }
         for name in names {
             guard case .map(let versions) = name.value else { continue }
             for v in versions {

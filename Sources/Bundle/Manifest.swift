@@ -1,3 +1,4 @@
+import ProjectModel
 import Fingerprint
 import YAML
 
@@ -96,7 +97,7 @@ public struct Manifest: Sendable, Equatable {
         }
         let root: Value
         do {
-            guard let node = try YAMLParser.parse(text, file: entryName) else { throw BundleError.invalid(entry: entryName, reason: "empty") }
+            guard let node = try YAMLParser.parse(text, file: entryName, limits: .untrusted) else { throw BundleError.invalid(entry: entryName, reason: "empty") }
             root = node.value
         } catch let error as SourceError {
             throw .invalid(entry: entryName, reason: error.headline)
@@ -115,7 +116,7 @@ public struct Manifest: Sendable, Equatable {
         guard case .map(let entries)? = root["files"] else { throw fail("missing `files`") }
         var files: [String: File] = [:]
         for e in entries {
-            if let problem = EntryPath.problem(e.key) { throw .invalid(entry: e.key, reason: "listed in bundle.yaml with an unsafe name: \(problem)") }
+            if let problem = Paths.problem(e.key) { throw .invalid(entry: e.key, reason: "listed in bundle.yaml with an unsafe name: \(problem)") }
             guard e.key != entryName, e.key != signatureName else { throw fail("`files` must not list \(e.key)") }
             guard let sha = e.value["sha256"]?.string, sha.count == 64, sha.allSatisfy(\.isHexDigit),
                   case .int(let size)? = e.value["size"], size >= 0 else {
@@ -123,8 +124,9 @@ public struct Manifest: Sendable, Equatable {
             }
             files[e.key] = File(sha256: sha.lowercased(), size: Int64(size), executable: e.value["mode"]?.string == "0755")
         }
+        if let (name, reason) = Paths.collision(in: entries.lazy.map(\.key)) { throw .invalid(entry: name, reason: "listed in bundle.yaml: \(reason)") }
         let entry = try string("entry")
-        guard files[entry] != nil || files.keys.contains(where: { $0.hasPrefix(entry + "/") }) else {
+        guard files.keys.contains(where: { Paths.isWithin($0, entry) }) else {
             throw fail("`entry` \(entry) is not among the files")
         }
         return Manifest(format: format, name: try string("name"), version: try string("version"), flavor: try string("flavor"),

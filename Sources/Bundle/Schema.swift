@@ -35,7 +35,7 @@ public struct Schema: Sendable, Equatable {
 
     /// Parses and checks schema text; errors name the line and column.
     public static func parse(_ text: String, file: String) throws(SourceError) -> Schema {
-        guard let root = try YAMLParser.parse(text, file: file), let pairs = root.mapping else {
+        guard let root = try YAMLParser.parse(text, file: file, limits: .untrusted), let pairs = root.mapping else {
             throw SourceError(file: file, mark: nil, message: "expected a mapping with `input` and `output` column lists")
         }
         func fail(_ node: Node, _ message: String) -> SourceError {

@@ -27,7 +27,7 @@ struct Signature: Sendable, Equatable {
 
     static func parse(_ bytes: [UInt8]) throws(BundleError) -> Signature {
         guard let text = String(validating: bytes, as: UTF8.self),
-              let node = try? YAMLParser.parse(text, file: Manifest.signatureName) else {
+              let node = try? YAMLParser.parse(text, file: Manifest.signatureName, limits: .untrusted) else {
             throw .signature("bundle.sig is not readable YAML")
         }
         let v = node.value

@@ -64,7 +64,7 @@ public struct Featurizer: Sendable, Equatable {
     public static func load(_ files: [String: [UInt8]], prefix: String = "") throws(MLError) -> Featurizer {
         let name = prefix + fileName
         guard let bytes = files[name] else { throw MLError("missing \(name)") }
-        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name),
+        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name, limits: .untrusted),
               let kindName = node.value["featurizer"]?.string else { throw MLError("\(name) is not readable") }
         guard let kind = Kind(rawValue: kindName) else {
             throw MLError("\(name) names featurizer '\(kindName)', unknown to this proj (it has \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")

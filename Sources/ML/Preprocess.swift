@@ -114,7 +114,7 @@ public struct Preprocess: Sendable, Equatable {
     public static func load(_ files: [String: [UInt8]], prefix: String = "") throws(MLError) -> Preprocess {
         let name = prefix + fileName
         guard let bytes = files[name] else { throw MLError("missing \(name)") }
-        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name) else {
+        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name, limits: .untrusted) else {
             throw MLError("\(name) is not readable")
         }
         let value: Value = node.value

@@ -55,7 +55,7 @@ public struct TrainedModel {
     public static func load(_ files: [String: [UInt8]], prefix: String = "") throws(MLError) -> TrainedModel {
         let name = prefix + fileName
         guard let bytes = files[name] else { throw MLError("missing \(name): not a model directory written by `proj ml train`") }
-        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name) else { throw MLError("\(name) is not readable") }
+        guard let node = try? YAMLParser.parse(String(decoding: bytes, as: UTF8.self), file: name, limits: .untrusted) else { throw MLError("\(name) is not readable") }
         let value: Value = node.value
         guard let kindName = value["kind"]?.string, let kind = ModelKind(rawValue: kindName) else {
             throw MLError("\(name): unknown model kind (this proj has \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -1,14 +1,37 @@
 import CYAML
 
+/// Bounds on what one YAML document may cost before it is judged: nesting depth, nodes (each alias
+/// counted as the nodes it stands for, so a few hundred bytes of nested aliases cannot expand to
+/// gigabytes downstream), and whether aliases are allowed at all.
+public struct YAMLLimits: Sendable {
+    public var maxDepth: Int
+    public var maxNodes: Int
+    public var allowAliases: Bool
+
+    /// Creates limits.
+    public init(maxDepth: Int, maxNodes: Int, allowAliases: Bool) {
+        self.maxDepth = maxDepth
+        self.maxNodes = maxNodes
+        self.allowAliases = allowAliases
+    }
+
+    /// The project's own files (project.yaml, params.yaml, locks, metrics): anchors allowed, bounded.
+    public static let standard = YAMLLimits(maxDepth: 256, maxNodes: 2_000_000, allowAliases: true)
+    /// Files that arrive from elsewhere (a bundle's manifest, signature, schema, selftest; a store index):
+    /// no anchors or aliases at all.
+    public static let untrusted = YAMLLimits(maxDepth: 64, maxNodes: 2_000_000, allowAliases: false)
+}
+
 /// Parses YAML text into a `Node` tree with marks, through libyaml's event API.
 ///
-/// This file is the only place in the module that touches libyaml.
+/// This file is the only place in the module that touches libyaml. Nesting, node count and aliases are
+/// bounded by `YAMLLimits`; duplicate keys are found through a set, so parsing stays linear in the input.
 public enum YAMLParser {
     /// Parses `text` (a single document; an empty text gives nil). `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(SourceError) -> Node? {
+    public static func parse(_ text: String, file: String, limits: YAMLLimits = .standard) throws(SourceError) -> Node? {
         var bytes = Array(text.utf8)
         let result: Result<Node?, SourceError> = bytes.withUnsafeMutableBufferPointer { buffer in
-            let reader = EventReader(buffer: buffer, file: file, source: text)
+            let reader = EventReader(buffer: buffer, file: file, source: text, limits: limits)
             defer { reader.close() }
             do throws(SourceError) { return .success(try reader.document()) } catch { return .failure(error) }
         }
@@ -21,11 +44,16 @@ private final class EventReader {
     private var parser = yaml_parser_t()
     private let file: String
     private let source: String
-    private var anchors: [String: Node] = [:]
+    private let limits: YAMLLimits
+    /// Anchored nodes and how many nodes each stands for.
+    private var anchors: [String: (node: Node, weight: Int)] = [:]
+    /// Nodes made so far, aliases counted by their weight.
+    private var nodes = 0
 
-    init(buffer: UnsafeMutableBufferPointer<UInt8>, file: String, source: String) {
+    init(buffer: UnsafeMutableBufferPointer<UInt8>, file: String, source: String, limits: YAMLLimits) {
         self.file = file
         self.source = source
+        self.limits = limits
         yaml_parser_initialize(&parser)
         yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
@@ -42,6 +70,13 @@ private final class EventReader {
         case mappingStart(anchor: String?, start: Mark)
         case mappingEnd(end: Mark)
         case alias(String, start: Mark)
+
+        var start: Mark? {
+            switch self {
+            case .scalar(_, _, let start, _), .sequenceStart(_, let start), .mappingStart(_, let start), .alias(_, let start): return start
+            default: return nil
+            }
+        }
     }
 
     func document() throws(SourceError) -> Node? {
@@ -49,7 +84,7 @@ private final class EventReader {
         let first = try next()
         if case .streamEnd = first { return nil }
         guard case .documentStart = first else { throw error("expected a YAML document") }
-        let root = try node(from: try next())
+        let root = try node(from: try next(), depth: 1)
         guard case .documentEnd = try next() else { throw error("expected the end of the document") }
         let after = try next()
         if case .documentStart = after {
@@ -58,49 +93,76 @@ private final class EventReader {
         return root
     }
 
-    private func node(from event: Event) throws(SourceError) -> Node {
+    private func node(from event: Event, depth: Int) throws(SourceError) -> Node {
+        let first = nodes
+        try count(1, at: event)
         switch event {
         case .scalar(let scalar, let anchor, let start, let end):
-            return remember(Node(kind: .scalar(scalar), start: start, end: end), anchor)
+            return remember(Node(kind: .scalar(scalar), start: start, end: end), anchor, since: first)
         case .sequenceStart(let anchor, let start):
+            try checkDepth(depth, start)
             var items: [Node] = []
             while true {
                 let e = try next()
                 if case .sequenceEnd(let end) = e {
-                    return remember(Node(kind: .sequence(items), start: start, end: end), anchor)
+                    return remember(Node(kind: .sequence(items), start: start, end: end), anchor, since: first)
                 }
-                items.append(try node(from: e))
+                items.append(try node(from: e, depth: depth + 1))
             }
         case .mappingStart(let anchor, let start):
+            try checkDepth(depth, start)
             var pairs: [Node.Pair] = []
+            var keys = Set<String>()
             while true {
                 let e = try next()
                 if case .mappingEnd(let end) = e {
-                    return remember(Node(kind: .mapping(pairs), start: start, end: end), anchor)
+                    return remember(Node(kind: .mapping(pairs), start: start, end: end), anchor, since: first)
                 }
-                let key = try node(from: e)
-                let value = try node(from: try next())
+                let key = try node(from: e, depth: depth + 1)
+                let value = try node(from: try next(), depth: depth + 1)
                 if key.scalar?.text == "<<", let merged = value.mapping {
-                    pairs.append(contentsOf: merged)
+                    for pair in merged where !(pair.key.scalar.map { keys.contains($0.text) } ?? false) {
+                        if let text = pair.key.scalar?.text { keys.insert(text) }
+                        pairs.append(pair)
+                    }
                     continue
                 }
-                if let text = key.scalar?.text, pairs.contains(where: { $0.key.scalar?.text == text }) {
+                if let text = key.scalar?.text, !keys.insert(text).inserted {
                     throw SourceError(file: file, mark: key.start, message: "duplicate key '\(text)'", source: source)
                 }
                 pairs.append(Node.Pair(key: key, value: value))
             }
         case .alias(let name, let start):
+            guard limits.allowAliases else {
+                throw SourceError(file: file, mark: start, message: "aliases (*\(name)) are not allowed in this file", source: source)
+            }
             guard let target = anchors[name] else {
                 throw SourceError(file: file, mark: start, message: "unknown alias '*\(name)'", source: source)
             }
-            return target
+            try count(target.weight - 1, at: event)
+            return target.node
         default:
             throw error("unexpected YAML event")
         }
     }
 
-    private func remember(_ node: Node, _ anchor: String?) -> Node {
-        if let anchor { anchors[anchor] = node }
+    /// Counts `n` more nodes against the limit.
+    private func count(_ n: Int, at event: Event) throws(SourceError) {
+        nodes += n
+        guard nodes > limits.maxNodes else { return }
+        throw SourceError(file: file, mark: event.start, message: "holds more than \(limits.maxNodes) nodes (aliases counted as what they repeat); refusing it", source: source)
+    }
+
+    private func checkDepth(_ depth: Int, _ mark: Mark) throws(SourceError) {
+        guard depth > limits.maxDepth else { return }
+        throw SourceError(file: file, mark: mark, message: "nested deeper than \(limits.maxDepth) levels", source: source)
+    }
+
+    /// Records an anchored node with the number of nodes made since `first` (its weight).
+    private func remember(_ node: Node, _ anchor: String?, since first: Int) -> Node {
+        if let anchor {
+            anchors[anchor] = (node, nodes - first)
+        }
         return node
     }
 

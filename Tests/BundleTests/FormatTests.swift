@@ -1,3 +1,4 @@
+import ProjectModel
 @testable import Bundle
 import Foundation
 import Testing
@@ -50,15 +51,15 @@ import Fingerprint
     }
 
     @Test func entryNamesThatCouldEscapeAreRejected() {
-        #expect(EntryPath.problem("model/a.bin") == nil)
-        #expect(EntryPath.problem("../a") != nil)
-        #expect(EntryPath.problem("a/../../b") != nil)
-        #expect(EntryPath.problem("/etc/passwd") != nil)
-        #expect(EntryPath.problem("a//b") != nil)
-        #expect(EntryPath.problem("./a") != nil)
-        #expect(EntryPath.problem("a\\..\\b") != nil)
-        #expect(EntryPath.problem("a\nb") != nil)
-        #expect(EntryPath.problem("") != nil)
+        #expect(Paths.problem("model/a.bin") == nil)
+        #expect(Paths.problem("../a") != nil)
+        #expect(Paths.problem("a/../../b") != nil)
+        #expect(Paths.problem("/etc/passwd") != nil)
+        #expect(Paths.problem("a//b") != nil)
+        #expect(Paths.problem("./a") != nil)
+        #expect(Paths.problem("a\\..\\b") != nil)
+        #expect(Paths.problem("a\nb") != nil)
+        #expect(Paths.problem("") != nil)
     }
 }
 

@@ -6,7 +6,18 @@ import Testing
 /// Archives built to attack the extractor (by Python's tarfile, in the test setup).
 @Suite struct HostileArchiveTests {
     static let expected: [String: String] = [
-        "dotdot.tar": "../escape.txt: unsafe entry name: path escapes the bundle ('..')",
+        "dotdot.tar": "../escape.txt: unsafe entry name: path escapes its directory ('..')",
+        "zwj-dotdot.tar": "../\u{200D}escape.txt: listed in bundle.yaml with an unsafe name: path escapes its directory ('..')",
+        "combining-dotdot.tar": "model/../../\u{0301}escape.txt: listed in bundle.yaml with an unsafe name: path escapes its directory ('..')",
+        "file-and-directory.tar": "model: listed in bundle.yaml: listed both as a file and as the directory of 'model/m.bin'",
+        "case-collision.tar": "model/m.bin: listed in bundle.yaml: differs from 'model/M.bin' only in case or Unicode normalisation; both would be written to one file on some file systems",
+        "directory-case-collision.tar": "model/m.bin: listed in bundle.yaml: its directory 'model' differs from 'Model' only in case or Unicode normalisation",
+        "control-name.tar": "model/\\e[2Jm.bin\\r: listed in bundle.yaml with an unsafe name: control character in the name",
+        "pax-hides-unsafe-name.tar": "model/m.bin: its tar header names it '../escape.txt', which is unsafe: path escapes its directory ('..')",
+        "pax-path-disagrees.tar": "model/m.bin: the pax header and the tar header disagree on the name ('model/other.bin')",
+        "pax-size-disagrees.tar": "model/m.bin: the pax header says 12 bytes but the tar header says 524",
+        "gzip-trailing-bytes.tar.gz": "bytes after the end of the gzip stream (trailing data, a second member or a skippable frame); a bundle holds one stream",
+        "gzip-second-member.tar.gz": "bytes after the end of the gzip stream (trailing data, a second member or a skippable frame); a bundle holds one stream",
         "absolute.tar": "/absolute.txt: unsafe entry name: absolute path",
         "symlink-out.tar": "model/m.bin: symbolic link entries are not allowed in a bundle (only regular files)",
         "symlink-then-write.tar": "model: symbolic link entries are not allowed in a bundle (only regular files)",
@@ -22,7 +33,7 @@ import Testing
         "wrong-digest.tar": "model/m.bin: sha256 mismatch",
         "not-utf8.tar": "model/\\xff\\xfe.bin: entry name is not valid UTF-8",
         "gnu-longname.tar": "GNU long name entries are not allowed in a bundle",
-        "manifest-lists-escape.tar": "../up: listed in bundle.yaml with an unsafe name",
+        "manifest-lists-escape.tar": "../up: listed in bundle.yaml with an unsafe name: path escapes its directory ('..')",
         "no-manifest.tar": "model/m.bin: the first entry of a bundle must be bundle.yaml",
         "truncated.tar": "model/m.bin: truncated archive: data ends after 1512 of 5000 bytes",
         "bomb-declared.tar.gz": "bundle.yaml: the bundle declares 2147483648 bytes of files, above the limit of 1048576",
@@ -93,5 +104,44 @@ import Testing
         report = Extractor.extract(bundle, to: target, options: VerifyOptions())
         #expect(report.failure?.description == "\(target) already exists and is not an empty directory; extract into a new one")
         #expect(listing(dir).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    /// A zstd bundle holds one frame: a skippable frame or a second frame after it is refused; the frame alone verifies.
+    @Test func aZstdBundleHoldsOneFrame() throws {
+        let dir = try temporaryDirectory("zstd-frames")
+        let good = dir + "/good.tar.zst"
+        _ = try makeBundle(at: good, zstd: true)
+        #expect(Verifier.verify(good, options: VerifyOptions()).ok)
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: good)))
+        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]
+        let message = "bytes after the end of the zstd stream (trailing data, a second frame or a skippable frame); a bundle holds one stream"
+        for (name, tail) in [("skippable", skippable), ("second-frame", bytes), ("trailing", Array("junk".utf8))] {
+            let path = dir + "/\(name).tar.zst"
+            try Data(bytes + tail).write(to: URL(fileURLWithPath: path))
+            #expect(Verifier.verify(path, options: VerifyOptions()).failure?.description == message, "\(name)")
+            let sandbox = try temporaryDirectory("zstd-\(name)")
+            #expect(Extractor.extract(path, to: sandbox + "/out", options: VerifyOptions()).failure?.description == message)
+            #expect(listing(sandbox).isEmpty)
+        }
+        let cut = dir + "/cut.tar.zst"
+        try Data(bytes.dropLast(9)).write(to: URL(fileURLWithPath: cut))
+        #expect(Verifier.verify(cut, options: VerifyOptions()).failure?.description == "truncated archive: the zstd stream is cut short")
+    }
+
+    /// A manifest that nests 100,000 flow sequences, or expands aliases, is refused by name without a crash.
+    @Test func hostileManifestYAMLIsRefused() throws {
+        let dir = try temporaryDirectory("manifest-yaml")
+        func bundle(_ name: String, body: String) throws -> String {
+            let text = body + "manifest_sha256: " + Hex.sha256(Array(body.utf8)) + "\n"
+            let path = dir + "/" + name
+            let writer = try TarWriter(path: path, zstd: false, mtime: 0)
+            try writer.add(name: Manifest.entryName, bytes: Array(text.utf8))
+            try writer.close()
+            return path
+        }
+        let deep = try bundle("deep.tar", body: "format: 1\nschema: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n")
+        #expect(Verifier.verify(deep, options: VerifyOptions()).failure?.description == "bundle.yaml: bundle.yaml:2:72: nested deeper than 64 levels")
+        let laughs = try bundle("laughs.tar", body: "format: 1\na: &a [x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a, *a, *a, *a]\n")
+        #expect(Verifier.verify(laughs, options: VerifyOptions()).failure?.description == "bundle.yaml: bundle.yaml:3:5: aliases (*a) are not allowed in this file")
     }
 }

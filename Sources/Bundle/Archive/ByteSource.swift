@@ -1,15 +1,22 @@
-import CArchive
 import Fingerprint
+import Glibc
 
-/// The bytes of a file, decompressed when it is gzip or zstd (libarchive's raw format).
+/// The bytes of a bundle file, decompressed when it is gzip or zstd (told by the first bytes).
 ///
-/// The tar structure itself is parsed by `TarStream`, strictly, in Swift.
+/// A compressed bundle holds exactly one stream: one gzip member or one zstd frame, and nothing after it
+/// (no trailing bytes, no second member or frame, no skippable frame). The tar structure itself is
+/// parsed by `TarStream`, strictly, in Swift.
 final class ByteSource {
-    private let archive: OpaquePointer
     let path: String
-    /// The compression libarchive recognised: "none", "gzip" or "zstd".
-    private(set) var compression = "none"
-    private var atEnd = false
+    /// "none", "gzip" or "zstd".
+    let compression: String
+    private let fd: Int32
+    private let decoder: Decompressor?
+    private var input = [UInt8](repeating: 0, count: 1 << 18)
+    private var inStart = 0
+    private var inEnd = 0
+    private var fileEnded = false
+    private var streamEnded = false
 
     /// Opens `path`.
     init(path: String) throws(BundleError) {
@@ -19,40 +26,82 @@ final class ByteSource {
         case let st? where st.size == 0: throw .invalid(entry: nil, reason: "\(path) is empty: not a bundle")
         default: break
         }
-        guard let a = archive_read_new() else { throw .file(.unreadable(path: path, reason: "out of memory")) }
-        archive = a
         self.path = path
-        _ = archive_read_support_filter_gzip(a)
-        _ = archive_read_support_filter_zstd(a)
-        _ = archive_read_support_format_raw(a)
-        guard archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK else {
-            let reason = TarWriter.message(a)
-            throw .file(.unreadable(path: path, reason: reason))
-        }
-        var entry: OpaquePointer?
-        switch archive_read_next_header(a, &entry) {
-        case ARCHIVE_OK, ARCHIVE_WARN:
-            if archive_filter_count(a) > 1, let name = archive_filter_name(a, 0) { compression = String(cString: name) }
-        case ARCHIVE_EOF:
-            atEnd = true
-        default:
-            let reason = TarWriter.message(a)
-            throw .invalid(entry: nil, reason: "cannot read \(path): \(reason)")
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .file(.unreadable(path: path, reason: FileSystem.errorText())) }
+        do {
+            try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path)
+            let head = input[0..<min(4, inEnd)]
+            if head.starts(with: [0x1F, 0x8B]) {
+                compression = "gzip"
+                decoder = try GzipDecompressor()
+            } else if head.elementsEqual([0x28, 0xB5, 0x2F, 0xFD]) {
+                compression = "zstd"
+                decoder = try ZstdDecompressor()
+            } else {
+                compression = "none"
+                decoder = nil
+            }
+        } catch {
+            close(fd)
+            throw error
         }
     }
 
-    deinit { archive_read_free(archive) }
+    deinit { close(fd) }
 
     /// Fills `buffer[from...]` with the next bytes; returns how many (0 at the end).
     func read(into buffer: inout [UInt8], from start: Int) throws(BundleError) -> Int {
-        if atEnd || start >= buffer.count { return 0 }
-        let n = buffer.withUnsafeMutableBytes { raw in
-            archive_read_data(archive, raw.baseAddress! + start, raw.count - start)
+        guard start < buffer.count else { return 0 }
+        guard let decoder else {
+            if inStart < inEnd {
+                let n = min(inEnd - inStart, buffer.count - start)
+                buffer[start..<start + n] = input[inStart..<inStart + n]
+                inStart += n
+                return n
+            }
+            return try ByteSource.readSome(fd, &buffer, start, path)
         }
-        if n < 0 {
-            throw .invalid(entry: nil, reason: "cannot read \(path): \(TarWriter.message(archive))")
+        while true {
+            if streamEnded {
+                if inStart == inEnd && !fileEnded { try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path) }
+                guard inStart == inEnd else {
+                    throw .invalid(entry: nil, reason: "bytes after the end of the \(compression) stream (trailing data, a second \(compression == "gzip" ? "member" : "frame") or a skippable frame); a bundle holds one stream")
+                }
+                return 0
+            }
+            if inStart == inEnd && !fileEnded { try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path) }
+            let (inStart, inEnd) = (self.inStart, self.inEnd)
+            let result = input.withUnsafeBytes { inRaw in
+                buffer.withUnsafeMutableBytes { outRaw in
+                    Result { () throws(BundleError) in
+                        try decoder.step(UnsafeRawBufferPointer(rebasing: inRaw[inStart..<inEnd]), UnsafeMutableRawBufferPointer(rebasing: outRaw[start...]))
+                    }
+                }
+            }
+            let (consumed, produced, ended) = try result.get()
+            self.inStart += consumed
+            streamEnded = ended
+            if produced > 0 { return produced }
+            if !ended && consumed == 0 && self.inStart == self.inEnd && fileEnded {
+                throw .invalid(entry: nil, reason: "truncated archive: the \(compression) stream is cut short")
+            }
         }
-        if n == 0 { atEnd = true }
-        return n
+    }
+
+    /// Reads the next block of the file into `input` (which must be used up).
+    private static func refill(_ fd: Int32, _ input: inout [UInt8], _ inStart: inout Int, _ inEnd: inout Int, _ ended: inout Bool, _ path: String) throws(BundleError) {
+        let n = try readSome(fd, &input, 0, path)
+        inStart = 0
+        inEnd = n
+        if n == 0 { ended = true }
+    }
+
+    private static func readSome(_ fd: Int32, _ buffer: inout [UInt8], _ start: Int, _ path: String) throws(BundleError) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + start, raw.count - start) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw .file(.unreadable(path: path, reason: FileSystem.errorText())) }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import ProjectModel
+
 /// One entry header as `TarStream` read it.
 struct TarHeader: Sendable, Equatable {
     var name: String
@@ -80,10 +82,14 @@ final class TarStream {
                 let name: String
                 if let paxPath {
                     name = paxPath
+                    try TarStream.checkAgreement(ustarName: nameBytes, ustarSize: size, paxPath: paxPath, paxSize: paxSize)
                 } else if let decoded = String(validating: nameBytes, as: UTF8.self) {
                     name = decoded
                 } else {
                     throw invalid(TarStream.printable(nameBytes), "entry name is not valid UTF-8")
+                }
+                if paxPath == nil, let paxSize, paxSize != size, size <= TarStream.maxOctalSize {
+                    throw invalid(name, "the pax header says \(paxSize) bytes but the tar header says \(size)")
                 }
                 let mode = UInt32(TarStream.octal(block[100..<108]) ?? 0)
                 let header = TarHeader(name: name, size: paxSize ?? size, mode: mode, offset: headerOffset)
@@ -176,6 +182,26 @@ final class TarStream {
     }
 
     // MARK: - Header fields
+
+    /// The largest size a ustar header's 11 octal digits can hold; beyond it only pax can carry a size.
+    static let maxOctalSize: Int64 = (1 << 33) - 1
+
+    /// A pax record overrides the ustar header only where the header cannot say the same: other readers
+    /// (GNU tar, Python's tarfile in some modes) may use the header's name, so it must be safe as well, and
+    /// equal to the pax path when that path is short ASCII; the two sizes must agree when the header can hold it.
+    static func checkAgreement(ustarName: [UInt8], ustarSize: Int64, paxPath: String, paxSize: Int64?) throws(BundleError) {
+        let ustar = String(decoding: ustarName, as: UTF8.self)
+        if let problem = Paths.problem(ustar) {
+            throw .invalid(entry: paxPath, reason: "its tar header names it '\(printable(ustarName))', which is unsafe: \(problem)")
+        }
+        let fits = paxPath.utf8.count <= 100 && paxPath.utf8.allSatisfy { $0 < 0x80 }
+        if fits && !Paths.same(ustar, paxPath) {
+            throw .invalid(entry: paxPath, reason: "the pax header and the tar header disagree on the name ('\(printable(ustarName))')")
+        }
+        if let paxSize, paxSize != ustarSize, paxSize <= maxOctalSize {
+            throw .invalid(entry: paxPath, reason: "the pax header says \(paxSize) bytes but the tar header says \(ustarSize)")
+        }
+    }
 
     static func rawName(_ block: [UInt8]) -> [UInt8] {
         let name = cString(block[0..<100])

@@ -65,8 +65,8 @@ public enum StoreClient {
             version = newest
         }
         guard let entry = versions[version] else { throw .store("\(name)@\(version) is not in \(store.location)") }
-        if EntryPath.problem(entry.file) != nil || entry.file.contains("/") || entry.file.hasPrefix(".") {
-            throw .store("store index names an unsafe file '\(entry.file)'")
+        if Paths.problem(entry.file) != nil || entry.file.utf8.contains(UInt8(ascii: "/")) || entry.file.utf8.first == UInt8(ascii: ".") {
+            throw .store("store index names an unsafe file '\(Paths.printable(entry.file))'")
         }
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw .file(.unwritable(path: directory, reason: error.localizedDescription))

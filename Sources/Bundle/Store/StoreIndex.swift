@@ -46,7 +46,7 @@ public struct StoreIndex: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws(BundleError) -> StoreIndex {
         var index = StoreIndex()
         let root: Value
-        do { root = try YAMLParser.parse(text, file: file)?.value ?? .map([]) } catch { throw .store("store index is damaged: \(error.headline)") }
+        do { root = try YAMLParser.parse(text, file: file, limits: .untrusted)?.value ?? .map([]) } catch { throw .store("store index is damaged: \(error.headline)") }
         guard case .map(let names) = root else { throw .store("store index is damaged: \(file) is not a mapping") }
         for name in names {
             guard case .map(let versions) = name.value else { throw .store("store index is damaged: \(name.key) is not a mapping") }

@@ -4,7 +4,7 @@ Each archive starts like a real bundle (a bundle.yaml whose checksum line is rig
 reader gets past the manifest and meets the hostile part. `outside` (argv[2]) is the absolute
 path that escaping entries aim at.
 """
-import gzip, hashlib, io, os, sys, tarfile
+import gzip, hashlib, io, json, os, sys, tarfile
 
 out, outside = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
@@ -14,7 +14,7 @@ PAYLOAD = b"model bytes\n"
 def manifest(files):
     body = "format: 1\nname: evil\nversion: 1.0.0\nflavor: linear\nentry: model/m.bin\nfiles:\n"
     for name, data in sorted(files.items()):
-        body += '  "%s": {sha256: %s, size: %d}\n' % (name, hashlib.sha256(data).hexdigest(), len(data))
+        body += '  %s: {sha256: %s, size: %d}\n' % (json.dumps(name), hashlib.sha256(data).hexdigest(), len(data))
     return (body + "manifest_sha256: " + hashlib.sha256(body.encode()).hexdigest() + "\n").encode()
 
 
@@ -60,6 +60,42 @@ write("wrong-digest.tar", [regular("model/m.bin", PAYLOAD.upper())])
 write("not-utf8.tar", [regular(b"model/\xff\xfe.bin".decode("utf-8", "surrogateescape"), b"x")], fmt=tarfile.GNU_FORMAT)
 write("gnu-longname.tar", [regular("model/" + "n" * 120, b"x")], fmt=tarfile.GNU_FORMAT)
 write("manifest-lists-escape.tar", [regular("model/m.bin", PAYLOAD)], listed={"model/m.bin": PAYLOAD, "../up": b"x"})
+
+# Names split as grapheme clusters hide a '/': "/" + U+200D (zero-width joiner) or + U+0301 (combining
+# acute) is one Character, but open() sees "../". The manifest lists them with their true digests, so only
+# the path check can refuse them.
+zwj = "../\u200descape.txt"
+write("zwj-dotdot.tar", [regular(zwj, b"x")], listed={zwj: b"x"})
+comb = "model/../../\u0301escape.txt"
+write("combining-dotdot.tar", [regular(comb, b"x")], listed={comb: b"x"})
+# A file that is also the directory of another: verify must refuse what extract refuses.
+write("file-and-directory.tar", [regular("model", b"f"), regular("model/m.bin", PAYLOAD)],
+      listed={"model": b"f", "model/m.bin": PAYLOAD})
+# Names that are one file on a case-insensitive or normalising file system.
+write("case-collision.tar", [regular("model/M.bin", b"y"), regular("model/m.bin", PAYLOAD)],
+      listed={"model/M.bin": b"y", "model/m.bin": PAYLOAD})
+write("directory-case-collision.tar", [regular("Model/a", b"y"), regular("model/m.bin", PAYLOAD)],
+      listed={"Model/a": b"y", "model/m.bin": PAYLOAD})
+# Control characters in a listed name are printed escaped.
+esc = "model/\x1b[2Jm.bin\r"
+write("control-name.tar", [regular(esc, b"x")], listed={esc: b"x", "model/m.bin": PAYLOAD})
+# pax records that disagree with the ustar header they override.
+info, data = regular("../escape.txt", PAYLOAD)
+info.pax_headers = {"path": "model/m.bin"}
+write("pax-hides-unsafe-name.tar", [(info, data)])
+info, data = regular("model/other.bin", PAYLOAD)
+info.pax_headers = {"path": "model/m.bin"}
+write("pax-path-disagrees.tar", [(info, data)])
+info, data = regular("model/m.bin", PAYLOAD)
+info.pax_headers = {"size": str(len(PAYLOAD))}
+info.size = len(PAYLOAD) + 512
+buf = io.BytesIO()
+t = tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT)
+t.addfile(*regular("bundle.yaml", manifest({"model/m.bin": PAYLOAD})))
+# tobuf writes the header with the disagreeing size field; the data is the true size.
+buf.write(info.tobuf(tarfile.PAX_FORMAT))
+buf.write(PAYLOAD + bytes(512 - len(PAYLOAD)) + bytes(1024))
+open(os.path.join(out, "pax-size-disagrees.tar"), "wb").write(buf.getvalue())
 
 # Not bundle.yaml first.
 with tarfile.open(os.path.join(out, "no-manifest.tar"), "w", format=tarfile.PAX_FORMAT) as tar:
@@ -111,3 +147,13 @@ with gzip.open(os.path.join(out, "bomb-trailer.tar.gz"), "wb", compresslevel=9) 
 # Garbage that is not a tar at all.
 open(os.path.join(out, "garbage.tar"), "wb").write(os.urandom(4096))
 open(os.path.join(out, "empty.tar"), "wb").write(b"")
+
+# Compressed streams with something after them: trailing bytes, a second gzip member, a zstd skippable
+# frame or second frame. The first stream alone is a valid bundle.
+good_bundle = io.BytesIO()
+with tarfile.open(fileobj=good_bundle, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    tar.addfile(*regular("bundle.yaml", manifest({"model/m.bin": PAYLOAD})))
+    tar.addfile(*regular("model/m.bin", PAYLOAD))
+good_bundle = good_bundle.getvalue()
+open(os.path.join(out, "gzip-trailing-bytes.tar.gz"), "wb").write(gzip.compress(good_bundle, mtime=0) + b"junk")
+open(os.path.join(out, "gzip-second-member.tar.gz"), "wb").write(gzip.compress(good_bundle, mtime=0) + gzip.compress(bytes(1024), mtime=0))
