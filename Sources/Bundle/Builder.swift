@@ -107,10 +107,8 @@ public enum Builder {
             }
         }
 
-        let temp = directory + "/.\(fileName).tmp-\(getpid())"
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch { throw .file(.unwritable(path: directory, reason: error.localizedDescription)) }
+        do { try FileSystem.makeDirectories(directory) } catch { throw .file(error) }
+        let temp = TemporaryPath.beside(target)
         do {
             try write(temp, document: document, signature: signature, files: files, zstd: options.zstd, mtime: options.mtime)
         } catch {

@@ -9,6 +9,10 @@ public enum Extractor {
     public static func extract(_ bundle: String, to target: String, options: VerifyOptions) -> VerifyReport {
         let target = URL(fileURLWithPath: target).standardizedFileURL.path
         var report = VerifyReport(path: bundle, checks: [])
+        if FileSystem.isSymlink(target) {
+            report.failure = .usage("\(target) is a symbolic link; extract into a new directory")
+            return report
+        }
         if let st = FileSystem.stat(target) {
             let empty = st.kind == .directory && ((try? FileManager.default.contentsOfDirectory(atPath: target))?.isEmpty ?? false)
             guard empty else {
@@ -17,17 +21,18 @@ public enum Extractor {
             }
         }
         let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        let staging = parent + "/.\(URL(fileURLWithPath: target).lastPathComponent).extracting-\(getpid())"
+        let staging: String
         do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileSystem.makeDirectories(parent)
+            staging = try FileSystem.makeTemporaryDirectory(beside: target)
         } catch {
-            report.failure = .file(.unwritable(path: staging, reason: error.localizedDescription))
+            report.failure = .file(error)
             return report
         }
         if let head = try? BundleReader.manifest(at: bundle),
            let free = (try? FileManager.default.attributesOfFileSystem(forPath: parent))?[.systemFreeSize] as? Int64,
            head.manifest.totalSize > free {
-            try? FileManager.default.removeItem(atPath: staging)
+            FileSystem.removeTree(staging)
             report.failure = .usage("the bundle holds \(head.manifest.totalSize) bytes but \(parent) has only \(free) bytes free")
             return report
         }
@@ -35,6 +40,7 @@ public enum Extractor {
         report = Verifier.verify(bundle, options: options, sink: sink)
         sink.closeCurrent()
         if report.ok {
+            chmod(staging, 0o755)
             if FileSystem.stat(target) != nil { rmdir(target) }
             if rename(staging, target) != 0 {
                 report.failure = .file(.unwritable(path: target, reason: FileSystem.errorText()))
@@ -42,7 +48,7 @@ public enum Extractor {
                 FileSystem.sync(path: parent)
             }
         }
-        if !report.ok { try? FileManager.default.removeItem(atPath: staging) }
+        if !report.ok { FileSystem.removeTree(staging) }
         return report
     }
 }

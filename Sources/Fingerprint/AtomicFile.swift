@@ -1,62 +1,86 @@
+import Crypto
 import Foundation
+import Glibc
 
-/// Writes files so that readers see the old content or the new, never a mix:
-/// a temporary file beside the target, fsync, rename, fsync of the directory.
+/// Writes files so that readers see the old content or the new, never a mix: a temporary file beside
+/// the target (created exclusively, never through a symlink, named by `TemporaryPath`), fsync, rename,
+/// fsync of the directory. On any failure the temporary file is removed.
 public enum AtomicFile {
     /// Replaces `path` with `data` atomically, creating parent directories as needed.
     public static func write(_ data: Data, to path: String, mode: Int = 0o644) throws(FingerprintError) {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let temp = dir + "/.\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: mode]) else {
-                throw FingerprintError.unwritable(path: path, reason: FileSystem.errorText())
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch let error as FingerprintError {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw FingerprintError.unwritable(path: path, reason: "\(error.localizedDescription)")
-        }
-        guard rename(temp, path) == 0 else {
-            let reason = FileSystem.errorText()
-            try? FileManager.default.removeItem(atPath: temp)
-            throw FingerprintError.unwritable(path: path, reason: reason)
-        }
-        FileSystem.sync(path: dir)
+        try write([UInt8](data), to: path, mode: mode)
     }
 
     /// Replaces `path` with `text` (UTF-8) atomically.
     public static func write(_ text: String, to path: String, mode: Int = 0o644) throws(FingerprintError) {
-        try write(Data(text.utf8), to: path, mode: mode)
+        try write(Array(text.utf8), to: path, mode: mode)
     }
 
-    /// Copies `source` to `target` through a temporary file beside it and a rename, so readers never see a
-    /// partial file; with `durable`, the file and the directory are fsynced. A directory at `target` is replaced.
-    public static func copy(_ source: String, to target: String, mode: Int, durable: Bool = true) throws(FingerprintError) {
-        let fm = FileManager.default
-        let dir = (target as NSString).deletingLastPathComponent
-        let temp = dir + "/.proj-tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try fm.copyItem(atPath: source, toPath: temp)
-            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: temp)
-            if durable { FileSystem.sync(path: temp) }
-            if FileSystem.stat(target)?.kind == .directory { try fm.removeItem(atPath: target) }
-            guard rename(temp, target) == 0 else { throw FingerprintError.unwritable(path: target, reason: FileSystem.errorText()) }
-            if durable { FileSystem.sync(path: dir) }
-        } catch let error as FingerprintError {
-            try? fm.removeItem(atPath: temp)
-            throw error
-        } catch {
-            try? fm.removeItem(atPath: temp)
-            throw FingerprintError.unwritable(path: target, reason: error.localizedDescription)
+    /// Replaces `path` with `bytes` atomically.
+    public static func write(_ bytes: [UInt8], to path: String, mode: Int = 0o644) throws(FingerprintError) {
+        let (dir, _) = TemporaryPath.split(path)
+        try FileSystem.makeDirectories(dir)
+        let temp = TemporaryPath.beside(path)
+        let fd = try FileSystem.createExclusive(temp, mode: mode)
+        let written = FileSystem.writeAll(fd, bytes[...]) && fsync(fd) == 0
+        let reason = written ? "" : FileSystem.errorText()
+        close(fd)
+        guard written else {
+            unlink(temp)
+            throw .unwritable(path: path, reason: reason)
         }
+        try install(temp, at: path, durable: true)
+    }
+
+    /// Copies the file `source` to `target` through a temporary file beside it and a rename, so readers
+    /// never see a partial file; with `durable`, the file and the directory are fsynced. A directory at
+    /// `target` is replaced. With `sha256`, the bytes are hashed as they are copied (no second read) and
+    /// nothing is installed unless they hash to it: the error is `.corrupt`.
+    public static func copy(_ source: String, to target: String, mode: Int, durable: Bool = true, sha256 expected: String? = nil) throws(FingerprintError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .unreadable(path: source, reason: FileSystem.errorText()) }
+        defer { close(input) }
+        let (dir, _) = TemporaryPath.split(target)
+        try FileSystem.makeDirectories(dir)
+        let temp = TemporaryPath.beside(target)
+        let output = try FileSystem.createExclusive(temp, mode: mode)
+        var hasher = expected.map { _ in SHA256() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var failure: FingerprintError?
+        while true {
+            let n = buffer.withUnsafeMutableBytes { raw in read(input, raw.baseAddress, raw.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = .unreadable(path: source, reason: FileSystem.errorText())
+                break
+            }
+            if n == 0 { break }
+            hasher?.update(data: buffer[0..<n])
+            guard FileSystem.writeAll(output, buffer[0..<n]) else {
+                failure = .unwritable(path: target, reason: FileSystem.errorText())
+                break
+            }
+        }
+        if failure == nil, durable, fsync(output) != 0 { failure = .unwritable(path: target, reason: FileSystem.errorText()) }
+        close(output)
+        if failure == nil, let expected, let actual = hasher.map({ Hex.encode($0.finalize()) }), actual != expected {
+            failure = .corrupt(path: source, expected: expected, actual: actual)
+        }
+        if let failure {
+            unlink(temp)
+            throw failure
+        }
+        if FileSystem.lstatIsDirectory(target) { FileSystem.removeTree(target) }
+        try install(temp, at: target, durable: durable)
+    }
+
+    /// Renames `temp` onto `target` (removing `temp` when that fails) and, when `durable`, syncs the directory.
+    static func install(_ temp: String, at target: String, durable: Bool) throws(FingerprintError) {
+        guard rename(temp, target) == 0 else {
+            let reason = FileSystem.errorText()
+            unlink(temp)
+            throw .unwritable(path: target, reason: reason)
+        }
+        if durable { FileSystem.sync(path: TemporaryPath.split(target).0) }
     }
 }

@@ -7,6 +7,9 @@ import Glibc
 /// The holder's pid is written into the file so a waiting process can name it.
 public final class FileLock {
     private let fd: Int32
+    /// Whether the last holder ended without releasing the lock (killed or crashed): the file still named
+    /// it. A clean release empties the file.
+    public private(set) var previousHolderVanished = false
 
     /// Why the lock was not taken.
     public enum Failure: Error {
@@ -34,12 +37,15 @@ public final class FileLock {
             }
             usleep(20_000)
         }
+        var previous = [UInt8](repeating: 0, count: 32)
+        previousHolderVanished = previous.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) } > 0
         _ = ftruncate(fd, 0)
         let pid = "\(getpid())\n"
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
     deinit {
+        _ = ftruncate(fd, 0)
         flock(fd, LOCK_UN)
         close(fd)
     }

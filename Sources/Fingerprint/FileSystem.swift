@@ -108,6 +108,13 @@ public enum Hex {
 }
 
 extension FileSystem {
+    /// Whether `path` itself is a symbolic link.
+    public static func isSymlink(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { return false }
+        return st.st_mode & S_IFMT == S_IFLNK
+    }
+
     /// Whether `path` itself (not following a symlink) is a directory.
     public static func lstatIsDirectory(_ path: String) -> Bool {
         var st = Glibc.stat()
@@ -129,5 +136,76 @@ extension FileSystem {
             rest = rest.dropFirst(n)
         }
         return true
+    }
+}
+
+extension FileSystem {
+    /// Creates `path` for writing with open(O_CREAT | O_EXCL | O_NOFOLLOW): it must not exist, and a
+    /// symlink planted there is never followed. Returns the descriptor.
+    public static func createExclusive(_ path: String, mode: Int = 0o644) throws(FingerprintError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw .unwritable(path: path, reason: errorText()) }
+        return fd
+    }
+
+    /// Creates a fresh directory with mkdtemp(3) (atomically, mode 0700, an unpredictable name) beside
+    /// `target`, named as `TemporaryPath` names temporaries.
+    public static func makeTemporaryDirectory(beside target: String) throws(FingerprintError) -> String {
+        let (dir, name) = TemporaryPath.split(target)
+        var template = Array((dir + "/" + TemporaryPath.prefix(for: name) + "XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else { throw .unwritable(path: dir, reason: errorText()) }
+        return String(cString: template.map { UInt8(bitPattern: $0) })
+    }
+
+    /// Creates `path` and its missing parents as directories (mode 0755); an existing symlink in the way
+    /// is an error, not followed.
+    public static func makeDirectories(_ path: String) throws(FingerprintError) {
+        if lstatIsDirectory(path) { return }
+        let (parent, _) = TemporaryPath.split(path)
+        if parent != path && parent != "/" && parent != "." { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && lstatIsDirectory(path)) {
+            throw .unwritable(path: path, reason: errno == EEXIST ? "it exists and is not a directory" : errorText())
+        }
+    }
+
+    /// The names in directory `path` (without `.` and `..`); empty when it cannot be read.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes `path`: a file or symlink itself, or a directory with everything in it (symlinks inside
+    /// are removed, never followed). Errors are ignored: what is left is left.
+    public static func removeTree(_ path: String) {
+        if lstatIsDirectory(path) {
+            for name in list(path) { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    /// Reads the whole of `fd` into memory.
+    static func readAll(_ fd: Int32, path: String) throws(FingerprintError) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, reason: errorText())
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
     }
 }

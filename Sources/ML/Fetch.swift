@@ -26,7 +26,7 @@ public enum Fetch {
         guard !mirrors.isEmpty else { throw MLError("\(sha.prefix(12)) is not in the cache and no --url was given") }
         var failures: [String] = []
         // Downloads land in the cache's directory: a failed fetch leaves nothing beside the output.
-        let temp = absolute(cacheDirectory) + "/.fetch-\(getpid())"
+        let temp = TemporaryPath.beside(absolute(cacheDirectory) + "/fetch")
         defer { try? FileManager.default.removeItem(atPath: temp) }
         for mirror in mirrors {
             do {

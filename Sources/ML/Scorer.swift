@@ -8,7 +8,7 @@ public enum Scorer {
 
     /// Scores `input`; `write` receives output text in order, `progress` (rows done, total) after each batch.
     public static func score(input: String, model: Verifier.LoadedModel, format: Format, batch: Int = 1024,
-                             write: (String) -> Void, progress: (Int, Int) -> Void) throws -> Int {
+                             write: (String) throws -> Void, progress: (Int, Int) -> Void) throws -> Int {
         let table = try Table.read(input)
         var indices: [Int] = []
         for column in model.schema.input {
@@ -18,7 +18,7 @@ public enum Scorer {
             indices.append(i)
         }
         let outputs = model.schema.output.map(\.name)
-        if format == .csv { write(outputs.joined(separator: ",") + "\n") }
+        if format == .csv { try write(outputs.joined(separator: ",") + "\n") }
         var start = 0
         while start < table.rows.count {
             let end = min(start + batch, table.rows.count)
@@ -43,7 +43,7 @@ public enum Scorer {
                 case .jsonl: text += "{" + zip(outputs, values).map { JSONEmitter.string($0) + ": " + JSONEmitter.emit($1).dropLast() }.joined(separator: ", ") + "}\n"
                 }
             }
-            write(text)
+            try write(text)
             start = end
             progress(start, table.rows.count)
         }

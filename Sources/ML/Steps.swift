@@ -208,9 +208,8 @@ public enum Steps {
     /// failure leaves the old directory (or none), never a half-written one.
     static func writeDirectory(_ files: [String: [UInt8]], to directory: String) throws(MLError) {
         let target = URL(fileURLWithPath: directory)
-        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())").path
+        let staging = TemporaryPath.beside(directory)
         let fm = FileManager.default
-        try? fm.removeItem(atPath: staging)
         do throws(MLError) {
             for (name, bytes) in files.sorted(by: { $0.key < $1.key }) { try write(Data(bytes), to: staging + "/" + name) }
             try? fm.removeItem(at: target)

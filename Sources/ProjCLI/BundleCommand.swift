@@ -31,7 +31,7 @@ struct BundleCommand: ParsableCommand {
     func run() throws {
         let root = URL(fileURLWithPath: project.directory).standardizedFileURL.path
         let lock: ProjectLock
-        do { lock = try ProjectLock(root: root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } } catch { throw fail(error) }
+        do { lock = try ProjectLock(root: root, wait: wait) { Output.write(($0 + "\n"), to: .err) } } catch { throw fail(error) }
         defer { withExtendedLifetime(lock) {} }
         var options = BuildOptions()
         options.zstd = zstd
@@ -46,16 +46,16 @@ struct BundleCommand: ParsableCommand {
         do { result = try Builder.build(root: project.directory, options: options) } catch { throw fail(error) }
         let m = result.manifest
         let relative = "bundles/" + URL(fileURLWithPath: result.path).lastPathComponent
-        if let from = result.bumpedFrom { print("version \(from) -> \(m.version) (project.yaml updated)") }
-        if !m.stale.isEmpty { print("warning: built from a stale pipeline (\(m.stale.joined(separator: ", "))); the bundle says so") }
+        if let from = result.bumpedFrom { Output.line("version \(from) -> \(m.version) (project.yaml updated)") }
+        if !m.stale.isEmpty { Output.line("warning: built from a stale pipeline (\(m.stale.joined(separator: ", "))); the bundle says so") }
         if result.unchanged {
-            print("\(m.name) \(m.version) is unchanged: \(relative) already holds this content")
+            Output.line("\(m.name) \(m.version) is unchanged: \(relative) already holds this content")
         } else {
-            print("built \(relative) (\(m.files.count + 1 + (result.signedBy == nil ? 0 : 1)) entries, \(result.size) bytes)")
+            Output.line("built \(relative) (\(m.files.count + 1 + (result.signedBy == nil ? 0 : 1)) entries, \(result.size) bytes)")
         }
-        print("  sha256    \(result.sha256)")
-        print("  manifest  \(result.manifestDigest)")
-        if let key = result.signedBy { print("  signed    key \(key.id) (\(key.name))") }
+        Output.line("  sha256    \(result.sha256)")
+        Output.line("  manifest  \(result.manifestDigest)")
+        if let key = result.signedBy { Output.line("  signed    key \(key.id) (\(key.name))") }
     }
 }
 
@@ -76,9 +76,9 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let report = Verifier.verify(bundle, options: try trust.options())
-        if json { printJSON(ReportOutput.value(report)) } else { print(ReportOutput.text(report), terminator: "") }
+        if json { printJSON(ReportOutput.value(report)) } else { Output.write(ReportOutput.text(report)) }
         if let failure = report.failure {
-            if !json { FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8)) }
+            if !json { Output.write("Error: \(failure.description)\n", to: .err) }
             throw ExitCode(1)
         }
     }
@@ -97,7 +97,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let info: BundleInfo
         do { info = try BundleInfo.read(bundle) } catch { throw fail(error) }
-        if json { printJSON(info.value) } else { print(info.text, terminator: "") }
+        if json { printJSON(info.value) } else { Output.write(info.text) }
     }
 }
 
@@ -119,9 +119,9 @@ struct Extract: ParsableCommand {
     func run() throws {
         let report = Extractor.extract(bundle, to: directory, options: try trust.options())
         if let failure = report.failure {
-            if !report.checks.isEmpty { print(ReportOutput.text(report), terminator: "") }
+            if !report.checks.isEmpty { Output.write(ReportOutput.text(report)) }
             throw fail(failure)
         }
-        print("extracted \(report.manifest?.files.count ?? 0) files of \(report.manifest?.name ?? "") \(report.manifest?.version ?? "") into \(directory)")
+        Output.line("extracted \(report.manifest?.files.count ?? 0) files of \(report.manifest?.name ?? "") \(report.manifest?.version ?? "") into \(directory)")
     }
 }

@@ -1,14 +1,10 @@
+import Runner
 import ArgumentParser
 import Bundle
 import Foundation
 import ML
 import YAML
 
-/// Prints a bundle error to stderr and returns the exit code to throw.
-func fail(_ error: BundleError) -> ExitCode {
-    FileHandle.standardError.write(Data(("Error: " + error.description + "\n").utf8))
-    return ExitCode(error.exitCode)
-}
 
 /// Options for commands that verify bundles.
 struct TrustOptions: ParsableArguments {
@@ -63,5 +59,5 @@ enum ReportOutput {
 
 /// Writes a value as JSON to standard output.
 func printJSON(_ value: Value) {
-    FileHandle.standardOutput.write(Data(JSONEmitter.emit(value).utf8))
+    Output.write(JSONEmitter.emit(value))
 }

@@ -1,3 +1,4 @@
+import Runner
 import ArgumentParser
 import Bundle
 import Foundation
@@ -19,9 +20,9 @@ struct Keys: ParsableCommand {
             let store = KeyStore()
             do {
                 let key = try store.generate(name: name)
-                print("created key '\(key.name)' (id \(key.id))")
-                print("  private  \(store.keysDirectory)/\(name).key")
-                print("  public   \(key.source)  (give this file to whoever verifies your bundles)")
+                Output.line("created key '\(key.name)' (id \(key.id))")
+                Output.line("  private  \(store.keysDirectory)/\(name).key")
+                Output.line("  public   \(key.source)  (give this file to whoever verifies your bundles)")
             } catch { throw fail(error) }
         }
     }
@@ -33,10 +34,10 @@ struct Keys: ParsableCommand {
             let store = KeyStore()
             let keys: [PublicKey]
             do { keys = try store.trusted(extra: []) } catch { throw fail(error) }
-            if keys.isEmpty { print("no keys; create one with `proj keys generate NAME`") }
+            if keys.isEmpty { Output.line("no keys; create one with `proj keys generate NAME`") }
             for key in keys {
                 let kind = key.source.hasPrefix(store.keysDirectory) ? "own    " : "trusted"
-                print("\(kind)  \(key.id)  \(key.name)  \(key.source)")
+                Output.line("\(kind)  \(key.id)  \(key.name)  \(key.source)")
             }
         }
     }
@@ -50,7 +51,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             do {
                 let key = try KeyStore().trust(file: file)
-                print("trusting key '\(key.name)' (id \(key.id))")
+                Output.line("trusting key '\(key.name)' (id \(key.id))")
             } catch { throw fail(error) }
         }
     }

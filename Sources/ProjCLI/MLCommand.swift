@@ -1,3 +1,4 @@
+import Runner
 import ArgumentParser
 import Foundation
 import ML
@@ -23,12 +24,6 @@ struct TargetOptions: ParsableArguments {
     var value: Target { Target(column: target, positive: positive, negative: negative) }
 }
 
-func runStep<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-        throw ExitCode(1)
-    }
-}
 
 /// The split options `split` and `ingest` share, and the split itself.
 struct SplitOptions: ParsableArguments {
@@ -40,7 +35,7 @@ struct SplitOptions: ParsableArguments {
 
     func split(_ input: String) throws {
         let (a, b) = try runStep { try Steps.split(input: input, target: target, testFraction: testFraction, seed: seed, train: train, test: test) }
-        print("split \(input): \(a) train rows -> \(train), \(b) test rows -> \(test)")
+        Output.line("split \(input): \(a) train rows -> \(train), \(b) test rows -> \(test)")
     }
 }
 
@@ -70,7 +65,7 @@ struct ValidateStep: ParsableCommand {
             try Steps.validate(train: train, test: test, schemaPath: schema, threshold: threshold, report: report, drift: drift)
         }
         let drifted = results.filter(\.drifted).map(\.column)
-        print("validated \(rows) rows against \(schema); drift (KS, p < \(threshold)) in \(drifted.count) of \(results.count) numeric columns\(drifted.isEmpty ? "" : ": " + drifted.prefix(8).joined(separator: ", "))")
+        Output.line("validated \(rows) rows against \(schema); drift (KS, p < \(threshold)) in \(drifted.count) of \(results.count) numeric columns\(drifted.isEmpty ? "" : ": " + drifted.prefix(8).joined(separator: ", "))")
     }
 }
 
@@ -87,11 +82,11 @@ struct FetchStep: ParsableCommand {
 
     func run() throws {
         let outcome = try runStep {
-            try Fetch.run(sha256: sha256, mirrors: urls, output: output, cacheDirectory: cache) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            try Fetch.run(sha256: sha256, mirrors: urls, output: output, cacheDirectory: cache) { Output.write(($0 + "\n"), to: .err) }
         }
         switch outcome {
-        case .cached: print("\(output): sha256 \(sha256.prefix(12)) from the cache")
-        case .downloaded(let mirror): print("\(output): sha256 \(sha256.prefix(12)) from \(mirror)")
+        case .cached: Output.line("\(output): sha256 \(sha256.prefix(12)) from the cache")
+        case .downloaded(let mirror): Output.line("\(output): sha256 \(sha256.prefix(12)) from \(mirror)")
         }
     }
 }
@@ -117,10 +112,10 @@ struct IngestStep: ParsableCommand {
     func run() throws {
         let line = try runStep {
             try Ingest.run(try Source.parse(source, sha256: sha256, mirrors: mirrors, table: table), raw: raw, cacheDirectory: cache) {
-                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+                Output.write(($0 + "\n"), to: .err)
             }
         }
-        print(line)
+        Output.line(line)
         try split.split(raw)
     }
 }

@@ -1,3 +1,4 @@
+import Runner
 import ArgumentParser
 import Foundation
 import ML
@@ -25,7 +26,7 @@ struct TransformStep: ParsableCommand {
         let (columns, missing) = try runStep {
             try Steps.transform(input: input, target: target, exclude: exclude, imputer: kind, neighbors: neighbors, scale: scaler == "standard", output: output)
         }
-        print("fitted \(imputer) imputer\(scaler == "standard" ? " and standard scaler" : "") on \(columns) columns of \(input) (\(missing) missing cells) -> \(output)")
+        Output.line("fitted \(imputer) imputer\(scaler == "standard" ? " and standard scaler" : "") on \(columns) columns of \(input) (\(missing) missing cells) -> \(output)")
     }
 }
 
@@ -79,11 +80,11 @@ struct TrainStep: ParsableCommand {
             chosenFeaturizer = f
         }
         // Kept legal so one stage command serves both values of a featurizer param.
-        if chosenFeaturizer == nil, let suffixList { print("note: --suffix-list \(suffixList) is not used: the table's own columns need no suffix list") }
+        if chosenFeaturizer == nil, let suffixList { Output.line("note: --suffix-list \(suffixList) is not used: the table's own columns need no suffix list") }
         if chosenFeaturizer != nil, suffixList == nil {
-            print("note: without --suffix-list, the \(URLStructure.domainNames.count) URL features that need the registered domain are left out")
+            Output.line("note: without --suffix-list, the \(URLStructure.domainNames.count) URL features that need the registered domain are left out")
         }
-        if chosenFeaturizer != nil, let preprocess { print("note: \(preprocess) preprocesses table columns; the \(featurizer!) features get a scaler fitted here") }
+        if chosenFeaturizer != nil, let preprocess { Output.line("note: \(preprocess) preprocesses table columns; the \(featurizer!) features get a scaler fitted here") }
         guard validationFraction > 0, validationFraction < 0.5 else { throw ValidationError("--validation-fraction must be above 0 and below 0.5") }
         var params = FactoryParams()
         params.xgboost.rounds = rounds
@@ -106,9 +107,9 @@ struct TrainStep: ParsableCommand {
             if let cv { try Steps.writeCV(result, folds: folds, to: cv) }
             return result
         }
-        for (kind, f1) in result.cv { print(String(format: "  %@ %d-fold F1 %.4f", kind.padding(toLength: 10, withPad: " ", startingAt: 0), folds, f1)) }
+        for (kind, f1) in result.cv { Output.line(String(format: "  %@ %d-fold F1 %.4f", kind.padding(toLength: 10, withPad: " ", startingAt: 0), folds, f1)) }
         let m = result.validation
-        print(String(format: "trained %@ (final fit %.2f s): validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue,
+        Output.line(String(format: "trained %@ (final fit %.2f s): validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue,
                      result.finalFitSeconds, m.accuracy, m.f1, m.rocAUC, model))
     }
 }
@@ -126,7 +127,7 @@ struct EvaluateStep: ParsableCommand {
         let m = try runStep {
             try Steps.evaluate(model: model, testPath: input, target: target.value, metrics: metrics, roc: roc, timing: timing)
         }
-        print(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
+        Output.line(String(format: "test accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f, ROC AUC %.4f", m.accuracy, m.precision, m.recall, m.f1, m.rocAUC))
     }
 }
 
@@ -142,7 +143,7 @@ struct LoadDBStep: ParsableCommand {
 
     func run() throws {
         let rows = try runStep { try Database.parse(db).load(csv: input, table: table) }
-        print("loaded \(rows) rows of \(input) into table \(table)")
+        Output.line("loaded \(rows) rows of \(input) into table \(table)")
     }
 }
 
@@ -158,6 +159,6 @@ struct ReadDBStep: ParsableCommand {
 
     func run() throws {
         let rows = try runStep { try Database.parse(db).read(table: table, to: output) }
-        print("read \(rows) rows of table \(table) -> \(output)")
+        Output.line("read \(rows) rows of table \(table) -> \(output)")
     }
 }

@@ -57,7 +57,7 @@ extension ProjCommand {
                     return
                 }
                 if changes.isEmpty {
-                    print("No metric changed since \(revision).")
+                    Output.line("No metric changed since \(revision).")
                     return
                 }
                 Table.print([["Path", "Metric", revision, "workspace", "Change"]] + changes.map {

@@ -28,7 +28,7 @@ extension ProjCommand {
                 if json {
                     printJSON(rows.map { ["stage": $0.stage, "key": $0.key, "old": $0.old, "new": $0.new] })
                 } else if rows.isEmpty {
-                    print("Params match the lock files.")
+                    Output.line("Params match the lock files.")
                 } else {
                     Table.print([["Stage", "Param", "Locked", "Workspace"]] + rows.map { [$0.stage, $0.key, $0.old, $0.new] })
                 }
@@ -44,7 +44,7 @@ enum Table {
         let widths = (0..<width).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
             let line = row.enumerated().map { c, cell in c == width - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-            Swift.print(line.joined(separator: "  "))
+            Output.line(line.joined(separator: "  "))
         }
     }
 }

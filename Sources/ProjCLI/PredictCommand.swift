@@ -1,7 +1,9 @@
+import Runner
 import ArgumentParser
 import Bundle
 import Foundation
 import ML
+import Fingerprint
 
 /// `proj predict`.
 struct Predict: ParsableCommand {
@@ -27,29 +29,37 @@ struct Predict: ParsableCommand {
     func run() throws {
         let model: Verifier.LoadedModel
         do { model = try Verifier.load(bundle, options: try trust.options()) } catch let error as BundleError { throw fail(error) }
-        let handle: FileHandle
-        if output == "-" {
-            handle = .standardOutput
-        } else {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let h = FileHandle(forWritingAtPath: output) else {
-                throw fail(BundleError.file(.unwritable(path: output, reason: "cannot create")))
+        // Predictions go to standard output, or to a file written beside `output` and renamed onto it at the end.
+        var file: Int32 = -1
+        let temp = TemporaryPath.beside(output)
+        if output != "-" {
+            do { file = try FileSystem.createExclusive(temp) } catch { throw fail(BundleError.file(error)) }
+        }
+        defer { if file >= 0 { close(file); unlink(temp) } }
+        let write: (String) throws -> Void = { text in
+            if file < 0 {
+                Output.write(text)
+                if let failure = Output.failure { throw CommandFailure(message: failure.description, code: 1) }
+            } else if !FileSystem.writeAll(file, Array(text.utf8)[...]) {
+                throw CommandFailure(message: FingerprintError.unwritable(path: output, reason: FileSystem.errorText()).description, code: 1)
             }
-            handle = h
         }
         let showProgress = isatty(2) == 1
         let started = Date()
         let rows = try runStep {
-            try Scorer.score(input: input, model: model, format: format, write: { handle.write(Data($0.utf8)) }, progress: { done, total in
+            try Scorer.score(input: input, model: model, format: format, write: write, progress: { done, total in
                 guard showProgress else { return }
                 let width = 30, filled = total == 0 ? width : done * width / total
                 let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) rows".utf8))
+                Output.write("\r[\(bar)] \(done)/\(total) rows", to: .err)
             })
         }
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if showProgress { Output.write("\n", to: .err) }
         if output != "-" {
-            try? handle.close()
-            print(String(format: "scored %d rows with %@ %@ -> %@ (%.2f s)", rows, model.manifest.name, model.manifest.version, output, Date().timeIntervalSince(started)))
+            guard fsync(file) == 0, rename(temp, output) == 0 else {
+                throw CommandFailure(message: FingerprintError.unwritable(path: output, reason: FileSystem.errorText()).description, code: 1)
+            }
+            Output.line(String(format: "scored %d rows with %@ %@ -> %@ (%.2f s)", rows, model.manifest.name, model.manifest.version, output, Date().timeIntervalSince(started)))
         }
     }
 }

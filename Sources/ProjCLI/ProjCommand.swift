@@ -17,6 +17,13 @@ public struct ProjCommand: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Runs proj with the process's arguments and returns its exit code (see `ErrorFunnel`). A closed pipe
+    /// is an error to report (EPIPE), not a signal that ends proj silently.
+    public static func runMain() async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        return await ErrorFunnel.run(Array(CommandLine.arguments.dropFirst()))
+    }
 }
 
 /// Options every command shares.
@@ -30,14 +37,4 @@ struct ProjectOptions: ParsableArguments {
     }
 }
 
-/// Prints a runner error to stderr and returns the exit code to throw.
-func fail(_ error: RunnerError) -> ExitCode {
-    FileHandle.standardError.write(Data(("Error: " + error.description + "\n").utf8))
-    return ExitCode(error.exitCode)
-}
 
-/// Writes a JSON value (sorted keys) to standard output.
-func printJSON(_ object: Any) {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return }
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
-}

@@ -1,3 +1,4 @@
+import Runner
 import ArgumentParser
 import Bundle
 import Foundation
@@ -66,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             if insecureSkipVerify {
                 options.requireSignature = false
                 options.checkTrust = false
-                FileHandle.standardError.write(Data("warning: --insecure-skip-verify: the bundle's signature is neither required nor checked against trusted keys; its file digests, schema and selftest still are\n".utf8))
+                Output.write("warning: --insecure-skip-verify: the bundle's signature is neither required nor checked against trusted keys; its file digests, schema and selftest still are\n", to: .err)
             }
             let path = try resolve(options: options)
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
@@ -82,10 +83,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run(host: host, port: port) { bound in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            FileHandle.standardOutput.write(Data(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms)\n",
-                                                        name, version, String(digest.prefix(12)), host, bound, ms).utf8))
+            Output.write(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms)\n",
+                                name, version, String(digest.prefix(12)), host, bound, ms))
         }
-        FileHandle.standardOutput.write(Data("stopped: requests in flight finished\n".utf8))
+        Output.write("stopped: requests in flight finished\n")
     }
 
     /// The bundle file: the argument, or the store's NAME[@VERSION] pulled (and verified) into a temporary directory.

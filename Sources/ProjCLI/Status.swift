@@ -25,10 +25,10 @@ extension ProjCommand {
                     "read": ["files": read.files, "bytes": read.bytes],
                 ] as [String: Any])
             } else if stale.isEmpty {
-                print("Everything is fresh (\(results.count) stage\(results.count == 1 ? "" : "s")).")
+                Output.line("Everything is fresh (\(results.count) stage\(results.count == 1 ? "" : "s")).")
             } else {
-                for r in stale { print("\(r.name): \(r.reasons.map(\.description).joined(separator: "; "))") }
-                print("\(stale.count) of \(results.count) stages stale.")
+                for r in stale { Output.line("\(r.name): \(r.reasons.map(\.description).joined(separator: "; "))") }
+                Output.line("\(stale.count) of \(results.count) stages stale.")
             }
             if !stale.isEmpty { throw ExitCode(1) }
         }
@@ -45,7 +45,7 @@ extension ProjCommand {
         func run() throws {
             let workspace = try project.workspace()
             let format: DagRenderer.Format = mermaid ? .mermaid : dot ? .dot : .text
-            print(DagRenderer.render(workspace.project, format: format), terminator: "")
+            Output.write(DagRenderer.render(workspace.project, format: format))
         }
     }
 
@@ -60,14 +60,14 @@ extension ProjCommand {
         func run() throws {
             let workspace = try project.workspace()
             do {
-                let lock = try ProjectLock(root: workspace.root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+                let lock = try ProjectLock(root: workspace.root, wait: wait) { Output.write(($0 + "\n"), to: .err) }
                 let (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages)
                 withExtendedLifetime(lock) {}
-                for path in restored { print("restored \(path)") }
+                for path in restored { Output.line("restored \(path)") }
                 for (path, stage) in uncached {
-                    print("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
+                    Output.line("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
                 }
-                if restored.isEmpty, uncached.isEmpty { print("All outs already match their locks.") }
+                if restored.isEmpty, uncached.isEmpty { Output.line("All outs already match their locks.") }
             } catch { throw fail(error) }
         }
     }
@@ -84,10 +84,10 @@ extension ProjCommand {
         func run() throws {
             let workspace = try project.workspace()
             let lock: ProjectLock
-            do { lock = try ProjectLock(root: workspace.root, wait: wait) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } } catch { throw fail(error) }
+            do { lock = try ProjectLock(root: workspace.root, wait: wait) { Output.write(($0 + "\n"), to: .err) } } catch { throw fail(error) }
             let (removed, bytes) = GarbageCollector.run(workspace, dry: dry)
             withExtendedLifetime(lock) {}
-            print("\(dry ? "Would remove" : "Removed") \(removed.count) object\(removed.count == 1 ? "" : "s") (\(bytes) bytes).")
+            Output.line("\(dry ? "Would remove" : "Removed") \(removed.count) object\(removed.count == 1 ? "" : "s") (\(bytes) bytes).")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Runner
 import ArgumentParser
 import Bundle
 import Foundation
@@ -23,8 +24,8 @@ struct Push: ParsableCommand {
         do {
             let (entry, label, outcome) = try StoreClient.push(bundle, to: try Stores.open(store), options: options)
             switch outcome {
-            case .added: print("pushed \(label) to \(store) (sha256 \(entry.sha256), \(entry.size) bytes)")
-            case .alreadyPresent: print("\(label) is already in \(store) with the same content (sha256 \(entry.sha256))")
+            case .added: Output.line("pushed \(label) to \(store) (sha256 \(entry.sha256), \(entry.size) bytes)")
+            case .alreadyPresent: Output.line("\(label) is already in \(store) with the same content (sha256 \(entry.sha256))")
             }
         } catch { throw fail(error) }
     }
@@ -51,7 +52,7 @@ struct Pull: ParsableCommand {
         let options = try trust.options()
         do {
             let result = try StoreClient.pull(reference, from: try Stores.open(store), into: output, options: options)
-            print("pulled \(result.report.manifest?.name ?? reference)@\(result.version) -> \(result.path) (sha256 \(result.entry.sha256), verified)")
+            Output.line("pulled \(result.report.manifest?.name ?? reference)@\(result.version) -> \(result.path) (sha256 \(result.entry.sha256), verified)")
         } catch { throw fail(error) }
     }
 }
@@ -81,11 +82,11 @@ struct ListStore: ParsableCommand {
             }))
             return
         }
-        if index.bundles.isEmpty { print("no bundles in \(store)") }
+        if index.bundles.isEmpty { Output.line("no bundles in \(store)") }
         for name in index.bundles.keys.sorted() {
             for version in index.versions(of: name) {
                 let e = index.bundles[name]![version]!
-                print("\(name)  \(version)  \(e.size) bytes  sha256 \(e.sha256.prefix(12))  \(e.signedBy.map { "signed " + $0 } ?? "unsigned")  \(e.file)")
+                Output.line("\(name)  \(version)  \(e.size) bytes  sha256 \(e.sha256.prefix(12))  \(e.signedBy.map { "signed " + $0 } ?? "unsigned")  \(e.file)")
             }
         }
     }

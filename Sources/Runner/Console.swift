@@ -3,7 +3,6 @@ import Synchronization
 
 /// Where the runner's user-facing output goes; lines from parallel stages never interleave mid-line.
 public final class Console: Sendable {
-    private let lock = Mutex(())
     /// Whether stage output lines are prefixed with `[stage]`.
     public let prefixStageOutput: Bool
     private let capturing: Bool
@@ -38,9 +37,6 @@ public final class Console: Sendable {
             lines.withLock { $0.append(text) }
             return
         }
-        let data = Data((text + "\n").utf8)
-        lock.withLock { _ in
-            (error ? FileHandle.standardError : FileHandle.standardOutput).write(data)
-        }
+        Output.line(text, to: error ? .err : .out)
     }
 }

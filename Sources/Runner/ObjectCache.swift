@@ -1,5 +1,7 @@
 import Fingerprint
 import Foundation
+import Glibc
+import ProjectModel
 
 /// Content-addressed store of outs under `.proj/cache/ab/cdef...`.
 ///
@@ -32,7 +34,7 @@ public final class ObjectCache: Sendable {
             for entry in manifest { try storeFile(absolute + "/" + entry.path, sha256: entry.sha256, size: entry.size) }
             let text = Fingerprinter.manifestText(manifest)
             let target = path(digest.sha256, isDirectory: true)
-            if FileSystem.stat(target) == nil { try AtomicFile.write(text, to: target, mode: 0o444) }
+            if FileManager.default.contents(atPath: target).map(Hex.sha256) != digest.sha256 { try AtomicFile.write(text, to: target, mode: 0o444) }
         } else {
             try storeFile(absolute, sha256: digest.sha256, size: digest.size)
         }
@@ -40,46 +42,77 @@ public final class ObjectCache: Sendable {
 
     private func storeFile(_ source: String, sha256: String, size: Int64) throws(FingerprintError) {
         let target = path(sha256)
-        if FileSystem.stat(target)?.size == size { return }
-        try AtomicFile.copy(source, to: target, mode: 0o444)
-        // The file may have changed between hashing and copying: check what landed.
-        let (landed, _) = try FileSystem.sha256(path: target, buffer: HashBuffer(size: 1 << 16))
-        if landed != sha256 {
-            try? FileManager.default.removeItem(atPath: target)
+        // An object of the right size may still be damaged: keep it only when its content matches its name.
+        if FileSystem.stat(target)?.size == size, (try? FileSystem.sha256(path: target, buffer: HashBuffer(size: 1 << 16)))?.hex == sha256 {
+            return
+        }
+        do {
+            try AtomicFile.copy(source, to: target, mode: 0o444, sha256: sha256)
+        } catch .corrupt {
+            // The workspace file changed between hashing and copying; nothing was installed.
             throw FingerprintError.unreadable(path: source, reason: "it changed while being stored in the cache")
         }
     }
 
-    /// The manifest of a stored directory.
+    /// The manifest of a stored directory, checked against its digest; every listed path must be safe.
     public func manifest(_ sha256: String) throws(FingerprintError) -> [ManifestEntry] {
         let file = path(sha256, isDirectory: true)
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: file) else {
             throw FingerprintError.unreadable(path: file, reason: "not in the cache")
         }
-        return text.split(separator: "\n").compactMap { line in
+        let actual = Hex.sha256(data)
+        guard actual == sha256 else { throw corrupt(file, expected: sha256, actual: actual) }
+        var entries: [ManifestEntry] = []
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count == 3, let size = Int64(f[2]) else { return nil }
-            return ManifestEntry(path: String(f[0]), sha256: String(f[1]), size: size)
+            guard f.count == 3, let size = Int64(f[2]), Paths.problem(String(f[0])) == nil else {
+                throw corrupt(file, expected: sha256, actual: "a listing with an unreadable or unsafe line")
+            }
+            entries.append(ManifestEntry(path: String(f[0]), sha256: String(f[1]), size: size))
         }
+        return entries
     }
 
-    /// Restores `digest` to the workspace path `absolute`, replacing what is there.
+    /// Restores `digest` to the workspace path `absolute`, replacing what is there. Every object is hashed
+    /// while it is copied; a damaged one is moved aside to `corrupt/` and refused (`.corrupt`), and the
+    /// workspace path is left as it was.
     public func restore(_ digest: FileDigest, to absolute: String) throws(FingerprintError) {
         guard digest.isDirectory else {
-            try AtomicFile.copy(path(digest.sha256), to: absolute, mode: 0o644)
+            try restoreFile(digest.sha256, to: absolute, durable: true)
             return
         }
         let entries = try manifest(digest.sha256)
-        let staging = absolute + ".proj-restore-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.removeItem(atPath: staging)
-        for entry in entries { try AtomicFile.copy(path(entry.sha256), to: staging + "/" + entry.path, mode: 0o644, durable: false) }
-        do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            if FileSystem.stat(absolute) != nil { try FileManager.default.removeItem(atPath: absolute) }
-            try FileManager.default.moveItem(atPath: staging, toPath: absolute)
+        let (parent, _) = TemporaryPath.split(absolute)
+        try FileSystem.makeDirectories(parent)
+        let staging = try FileSystem.makeTemporaryDirectory(beside: absolute)
+        do throws(FingerprintError) {
+            for entry in entries { try restoreFile(entry.sha256, to: staging + "/" + entry.path, durable: false) }
+            chmod(staging, 0o755)
+            if FileSystem.stat(absolute) != nil { FileSystem.removeTree(absolute) }
+            guard rename(staging, absolute) == 0 else { throw FingerprintError.unwritable(path: absolute, reason: FileSystem.errorText()) }
         } catch {
-            throw FingerprintError.unwritable(path: absolute, reason: error.localizedDescription)
+            FileSystem.removeTree(staging)
+            throw error
         }
+    }
+
+    private func restoreFile(_ sha256: String, to target: String, durable: Bool) throws(FingerprintError) {
+        let object = path(sha256)
+        do {
+            try AtomicFile.copy(object, to: target, mode: 0o644, durable: durable, sha256: sha256)
+        } catch .corrupt(_, let expected, let actual, _) {
+            throw corrupt(object, expected: expected, actual: actual)
+        }
+    }
+
+    /// Moves a damaged object to `corrupt/` (so it is never restored again and a re-run stores a good
+    /// copy) and returns the error naming both places.
+    func corrupt(_ object: String, expected: String, actual: String) -> FingerprintError {
+        let aside = directory + "/corrupt/" + TemporaryPath.split(object).1 + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        if (try? FileSystem.makeDirectories(directory + "/corrupt")) != nil, rename(object, aside) == 0 {
+            return .corrupt(path: object, expected: expected, actual: actual, movedTo: aside)
+        }
+        return .corrupt(path: object, expected: expected, actual: actual)
     }
 
     /// Every object file name (digest, with `.dir` for manifests) in the cache.

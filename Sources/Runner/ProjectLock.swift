@@ -21,8 +21,14 @@ public final class ProjectLock {
             return
         }
         do {
-            lock = try FileLock(path: dir + "/lock", wait: wait) { holder in
+            let taken = try FileLock(path: dir + "/lock", wait: wait) { holder in
                 onWait("waiting for another proj process (pid \(holder)) to finish in this project (up to \(wait) s)...")
+            }
+            lock = taken
+            // The last holder was killed: its temporary files (a half-copied out, a complete bundle under a
+            // hidden name, a restore's staging directory) are removed unless their owner still runs.
+            if taken.previousHolderVanished {
+                TemporaryPath.removeAbandoned(under: root) { $0 == ".git" || $0.hasPrefix(".build") }
             }
         } catch {
             switch error {

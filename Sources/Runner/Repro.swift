@@ -154,8 +154,13 @@ public final class Repro: Sendable {
         guard stage.outs.allSatisfy(\.cache), let entry = workspace.runCache.entry(observed.fingerprint),
               entry.stage == stage.name, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
               entry.outs.values.allSatisfy(workspace.cache.contains) else { return false }
-        for (path, digest) in entry.outs.sorted(by: { $0.key < $1.key }) {
-            try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path))
+        for (path, digest) in entry.outs.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            let restored = Result { () throws(FingerprintError) in try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path)) }
+            if case .failure(let error) = restored {
+                guard case .corrupt = error else { throw error }
+                console.warn("Stage '\(stage.name)': not restored from run-cache: '\(path)' cache object \(error); running the stage instead")
+                return false
+            }
         }
         try workspace.write(entry)
         return true

@@ -8,6 +8,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case busy(pid: String, waited: Int)
     case unknownStage(String, suggestion: String)
     case cacheMissing(path: String, sha256: String)
+    /// A cache object of `path` failed its SHA-256 check while being restored (`error` says where it went).
+    case cacheCorrupt(path: String, error: FingerprintError)
     case params(String)
     case git(String)
     case launch(stage: String, reason: String)
@@ -21,6 +23,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
         case .unknownStage(let name, let suggestion): return "no stage named '\(name)' in project.yaml\(suggestion)"
         case .cacheMissing(let path, let sha):
             return "cannot restore '\(path)': object \(sha.prefix(12)) is not in .proj/cache (run 'proj repro' to rebuild it)"
+        case .cacheCorrupt(let path, let error):
+            return "cannot restore '\(path)': cache object \(error); run 'proj repro' to rebuild it"
         case .params(let message): return message
         case .git(let message): return message
         case .launch(let stage, let reason): return "stage '\(stage)' could not start: \(reason)"

@@ -44,6 +44,7 @@ public enum Checkout {
                 } catch let error as RunnerError {
                     throw error
                 } catch let error as FingerprintError {
+                    if case .corrupt = error { throw .cacheCorrupt(path: out.path, error: error) }
                     throw .file(error)
                 } catch {
                     throw .file(.unwritable(path: out.path, reason: "\(error)"))

@@ -1,9 +1,10 @@
+import Glibc
 import ProjCLI
 
 /// The `proj` executable: everything lives in ProjCLI.
 @main
 enum Proj {
     static func main() async {
-        await ProjCommand.main(nil)
+        exit(await ProjCommand.runMain())
     }
 }

@@ -11,12 +11,17 @@ import Foundation
 final class TarWriter {
     private let archive: OpaquePointer
     private let path: String
+    private let fd: Int32
     private let mtime: Int64
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
-    /// Opens `path` for writing (truncating it).
+    /// Creates `path`, which must not exist (a symlink planted there is not followed), for writing.
     init(path: String, zstd: Bool, mtime: Int64) throws(BundleError) {
-        guard let a = archive_write_new() else { throw .file(.unwritable(path: path, reason: "out of memory")) }
+        do { fd = try FileSystem.createExclusive(path) } catch { throw .file(error) }
+        guard let a = archive_write_new() else {
+            Glibc.close(fd)
+            throw .file(.unwritable(path: path, reason: "out of memory"))
+        }
         archive = a
         self.path = path
         self.mtime = mtime
@@ -29,14 +34,19 @@ final class TarWriter {
         } else {
             ok = ok && archive_write_add_filter_none(a) == ARCHIVE_OK
         }
-        ok = ok && archive_write_open_filename(a, path) == ARCHIVE_OK
+        ok = ok && archive_write_open_fd(a, fd) == ARCHIVE_OK
         if !ok {
             let reason = TarWriter.message(a)
+            archive_write_free(a)
+            Glibc.close(fd)
             throw .file(.unwritable(path: path, reason: reason))
         }
     }
 
-    deinit { archive_write_free(archive) }
+    deinit {
+        archive_write_free(archive)
+        Glibc.close(fd)
+    }
 
     /// Adds an entry holding `bytes`.
     func add(name: String, bytes: [UInt8], executable: Bool = false) throws(BundleError) {

@@ -72,7 +72,7 @@ public enum StoreClient {
             throw .file(.unwritable(path: directory, reason: error.localizedDescription))
         }
         let target = directory + "/" + entry.file
-        let temp = directory + "/.\(entry.file).pull-\(getpid())"
+        let temp = TemporaryPath.beside(target)
         defer { unlink(temp) }
         try store.getObject(entry.sha256, to: temp)
         let (sha, _): (String, Int64)
