@@ -114,7 +114,8 @@ struct BundleContents {
     static func makeSelftest(_ workspace: Workspace, spec: BundleSpec, schema: Schema, modelEntry: String,
                              files: [BundleFile], loaders: ModelLoaders) throws(BundleError) -> Selftest {
         let bytes = try read(workspace, spec.selftestData, what: "bundle.selftest.data")
-        let (header, rows) = CSVRows.read(String(decoding: bytes, as: UTF8.self), limit: spec.selftestRows)
+        let header: [String], rows: [[String]]
+        do { (header, rows) = try CSVRows.parse(bytes, limit: spec.selftestRows) } catch { throw .usage("bundle.selftest.data: \(spec.selftestData): \(error)") }
         guard !rows.isEmpty else { throw .usage("bundle.selftest.data: \(spec.selftestData) has no data rows") }
         var inputs: [[Value.Entry]] = []
         for (r, row) in rows.enumerated() {

@@ -43,6 +43,21 @@ enum BundleReader {
         return (bytes, manifest, next.map { Paths.same($0.name, Manifest.signatureName) } ?? false, source.compression)
     }
 
+    /// The length of the (decompressed) archive at `path`, counted up to `limit` bytes; reading it through
+    /// also checks the compressed stream's framing.
+    static func length(of path: String, upTo limit: Int64) throws(BundleError) -> Int64 {
+        let source = try ByteSource(path: path)
+        if source.compression == "none", let size = FileSystem.stat(path)?.size { return size }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        while total < limit {
+            let n = try source.read(into: &buffer, from: 0)
+            if n == 0 { break }
+            total += Int64(n)
+        }
+        return total
+    }
+
     private static func readManifestEntry(_ stream: TarStream) throws(BundleError) -> [UInt8] {
         guard let first = try stream.next(after: nil) else { throw .invalid(entry: nil, reason: "empty archive: not a bundle") }
         guard Paths.same(first.name, Manifest.entryName) else {

@@ -15,7 +15,8 @@ public struct Table: Sendable {
     public static func read(_ path: String) throws(MLError) -> Table {
         guard let data = FileManager.default.contents(atPath: path) else { throw MLError("cannot read \(path)") }
         guard !data.isEmpty else { throw MLError("\(path) is empty: expected a CSV header and rows") }
-        let (header, rows) = CSVRows.read(String(decoding: data, as: UTF8.self))
+        let header: [String], rows: [[String]]
+        do { (header, rows) = try CSVRows.parse([UInt8](data)) } catch { throw MLError("\(path): \(error)") }
         guard !header.isEmpty else { throw MLError("\(path) has no header") }
         guard !rows.isEmpty else { throw MLError("\(path) has a header but no rows") }
         for (i, row) in rows.enumerated() where row.count != header.count {

@@ -114,7 +114,8 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         case kservePath: route = .kserveV1
         default: return nil
         }
-        // Too large a body is the router's to refuse.
+        // Too large a body, or an expectation other than 100-continue, is the router's to refuse.
+        if let expect = head.headerFields.first(.expect), expect.lowercased() != "100-continue" { return nil }
         if let length = head.headerFields.first(.contentLength).flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
         return route
     }

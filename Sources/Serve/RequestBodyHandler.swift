@@ -36,7 +36,7 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             answering = false
             // A body over the limit gets its 413 without being asked for.
-            if head.headerFields.first(.expect)?.lowercased() == "100-continue", (head.headerFields.first(.contentLength).flatMap { Int($0) } ?? 0) <= maxBody {
+            if head.headerFields.first(.expect)?.lowercased() == "100-continue", head.method != .head, (head.headerFields.first(.contentLength).flatMap { Int($0) } ?? 0) <= maxBody {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
             }
             stopTimer()

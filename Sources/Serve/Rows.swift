@@ -113,7 +113,8 @@ struct Rows {
 
     /// A CSV body: a header naming the features, then rows.
     func csv(_ text: String) throws(ClientError) -> [[Value.Entry]] {
-        let (header, lines) = CSVRows.read(text)
+        let header: [String], lines: [[String]]
+        do { (header, lines) = try CSVRows.read(text) } catch { throw ClientError("the CSV body is not valid CSV: \(error)", field: "csv") }
         guard !header.isEmpty else { throw ClientError("the CSV body is empty: send a header row and data rows") }
         try check(count: lines.count, path: "csv")
         var cells: [[Value]] = []

@@ -208,9 +208,21 @@ struct Guard: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response: Response
+        var response: Response
+        // HEAD is answered wherever GET is: the GET route's status and headers, no body.
+        let isHead = request.method == .head
+        var routed = request
+        if isHead {
+            var head = request.head
+            head.method = .get
+            routed = Request(head: head, body: request.body)
+        }
         do {
-            response = try await next(request, context)
+            // RFC 9110: an expectation the server cannot meet gets 417; 100-continue is the only one there is.
+            if let expect = request.headers[.expect], expect.lowercased() != "100-continue" {
+                throw ClientError(.expectationFailed, "unsupported Expect: \(expect) (only 100-continue is known)")
+            }
+            response = try await next(routed, context)
         } catch let error as ClientError {
             var fields: [Value.Entry] = [.init("error", .string(error.message))]
             if let field = error.field { fields.append(.init("field", .string(field))) }
@@ -221,6 +233,10 @@ struct Guard: RouterMiddleware {
         } catch {
             context.logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
             response = server.json(.map([.init("error", .string("internal error"))]), status: .internalServerError)
+        }
+        if isHead {
+            if let length = response.body.contentLength { response.headers[.contentLength] = String(length) }
+            response.body = ResponseBody()
         }
         let elapsed = ContinuousClock.now - start
         let route = context.coreContext.endpointPath.value ?? "unmatched"

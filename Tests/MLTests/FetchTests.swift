@@ -4,20 +4,47 @@ import Foundation
 import Testing
 
 @Suite struct FetchTests {
-    /// A real HTTP server on 127.0.0.1 serving `directory` (Python's http.server), stopped by the caller.
-    func serve(_ directory: String) throws -> (Process, Int) {
-        let port = Int.random(in: 20000...60000)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        for _ in 0..<100 {
-            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!)) != nil { break }
-            usleep(50_000)
+    /// A real HTTP server on 127.0.0.1 serving `directory` (Python's http.server on a port the kernel picks).
+    /// It also exits when its standard input closes, so it cannot outlive this test process even if the
+    /// test dies before `stop()`.
+    final class StaticServer {
+        let process = Process()
+        let input = Pipe()
+        let port: Int
+
+        init(_ directory: String) throws {
+            let script = """
+                import functools, http.server, os, sys, threading
+                handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+                handler.log_message = lambda *args: None
+                httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+                print(httpd.server_address[1], flush=True)
+                threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+                httpd.serve_forever()
+                """
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, directory]
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                try? input.fileHandleForWriting.close()
+                process.terminate()
+                process.waitUntilExit()
+                throw CocoaError(.fileReadUnknown)
+            }
+            self.port = port
         }
-        return (server, port)
+
+        /// Stops the server and waits for it.
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
     }
 
     @Test func mirrorsAreTriedInOrderAndOnlyThePinnedBytesAreAccepted() throws {
@@ -27,8 +54,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
         try good.write(to: URL(fileURLWithPath: dir + "/www/data.csv"))
         try Data("tampered\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.csv"))
-        let (server, port) = try serve(dir + "/www")
-        defer { server.terminate() }
+        let server = try StaticServer(dir + "/www")
+        defer { server.stop() }
+        let port = server.port
         var log: [String] = []
         let outcome = try Fetch.run(sha256: sha, mirrors: [dir + "/missing.csv", "file://" + dir + "/bad.csv", "http://127.0.0.1:\(port)/data.csv"],
                                     output: dir + "/out/raw.csv", cacheDirectory: dir + "/cache") { log.append($0) }
@@ -46,8 +74,9 @@ import Testing
     @Test func noMirrorWithThePinnedBytesFailsAndWritesNothing() throws {
         let dir = try scratch("fetch-bad")
         try Data("tampered\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.csv"))
-        let (server, port) = try serve(dir)
-        defer { server.terminate() }
+        let server = try StaticServer(dir)
+        defer { server.stop() }
+        let port = server.port
         let pinned = String(repeating: "ab", count: 32)
         do {
             _ = try Fetch.run(sha256: pinned, mirrors: ["http://127.0.0.1:\(port)/nope.csv", dir + "/bad.csv"],

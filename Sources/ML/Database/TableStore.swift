@@ -107,9 +107,10 @@ public enum Database: Sendable, Equatable {
         case .postgres(let url):
             let db = try PostgresConnection(url: url)
             let text = try db.copyOut("COPY (SELECT * FROM \(name)) TO STDOUT WITH (FORMAT csv, HEADER)")
-            let (header, rows) = CSVRows.read(text)
+            let header: [String], rows: [[String]]
+            do { (header, rows) = try CSVRows.read(text) } catch { throw MLError("table \(name) as CSV: \(error)") }
             // Floating-point columns are re-printed as SQLite's are (PostgreSQL writes 8.0 as "8").
-            let types = CSVRows.read(try db.copyOut("""
+            let types = try CSVRows.read(db.copyOut("""
                 COPY (SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '\(table)'
                 ORDER BY ordinal_position) TO STDOUT WITH (FORMAT csv, HEADER)
                 """)).rows.map { $0.first ?? "" }
