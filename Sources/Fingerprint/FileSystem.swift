@@ -108,6 +108,34 @@ public enum Hex {
 }
 
 extension FileSystem {
+    /// An error's text for a user: Foundation's file errors become the path and the errno meaning ("no such file
+    /// or directory"), never "NSCocoaErrorDomain error 512"; proj's own errors keep their text.
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? FingerprintError { return error.description }
+        let ns = error as NSError
+        guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
+        var posix: Int32?
+        if ns.domain == NSPOSIXErrorDomain { posix = Int32(ns.code) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain { posix = Int32(underlying.code) }
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        let reason: String
+        if let posix {
+            reason = String(cString: strerror(posix)).lowercased()
+        } else if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or directory"
+            case .fileWriteOutOfSpace: reason = "no space left on device"
+            case .fileWriteNoPermission, .fileReadNoPermission: reason = "permission denied"
+            case .fileWriteFileExists: reason = "file exists"
+            case .fileWriteVolumeReadOnly: reason = "read-only file system"
+            default: reason = "file operation failed"
+            }
+        } else {
+            reason = "error \(ns.code)"
+        }
+        return path.map { "'\($0)': \(reason)" } ?? reason
+    }
+
     /// Whether `path` itself is a symbolic link.
     public static func isSymlink(_ path: String) -> Bool {
         var st = Glibc.stat()
@@ -158,13 +186,13 @@ extension FileSystem {
         return String(cString: template.map { UInt8(bitPattern: $0) })
     }
 
-    /// Creates `path` and its missing parents as directories (mode 0755); an existing symlink in the way
-    /// is an error, not followed.
+    /// Creates `path` and its missing parents as directories (mode 0755). Existing directories are used as
+    /// they are (a user's symlinked data directory too); mkdir never follows a symlink it would create.
     public static func makeDirectories(_ path: String) throws(FingerprintError) {
-        if lstatIsDirectory(path) { return }
+        if stat(path)?.kind == .directory { return }
         let (parent, _) = TemporaryPath.split(path)
         if parent != path && parent != "/" && parent != "." { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && lstatIsDirectory(path)) {
+        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && stat(path)?.kind == .directory) {
             throw .unwritable(path: path, reason: errno == EEXIST ? "it exists and is not a directory" : errorText())
         }
     }

@@ -26,7 +26,7 @@ func fail(_ error: BundleError) -> CommandFailure {
 /// Runs an ML step; its errors are failures with exit code 1.
 func runStep<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as CommandFailure { throw error } catch let error as ExitCode { throw error } catch {
-        throw CommandFailure(message: "\(error)", code: 1)
+        throw CommandFailure(message: FileSystem.describe(error), code: 1)
     }
 }
 

@@ -82,8 +82,12 @@ public struct Lock: Sendable, Equatable {
     static func files(_ value: Value?, _ file: String) throws(SourceError) -> [String: FileDigest] {
         var result: [String: FileDigest] = [:]
         for e in value?.entries ?? [] {
-            guard let sha = e.value["sha256"]?.string, case .int(let size)? = e.value["size"] else {
-                throw SourceError(file: file, mark: nil, message: "entry '\(e.key)' needs sha256 and size")
+            if let problem = Paths.problem(e.key) {
+                throw SourceError(file: file, mark: nil, message: "entry '\(Paths.printable(e.key))' is not a safe path: \(problem)")
+            }
+            guard let sha = e.value["sha256"]?.string, sha.utf8.count == 64, sha.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
+                  case .int(let size)? = e.value["size"], size >= 0 else {
+                throw SourceError(file: file, mark: nil, message: "entry '\(e.key)' needs sha256 (64 lowercase hex digits) and size")
             }
             var files: Int?
             if case .int(let n)? = e.value["files"] { files = n }

@@ -143,7 +143,7 @@ public final class Repro: Sendable {
             console.warn("Stage '\(stage.name)' interrupted; nothing recorded")
             return StageResult(name: stage.name, status: .interrupted, reasons: [])
         } catch {
-            let message = "\(error)"
+            let message = FileSystem.describe(error)
             console.warn("Stage '\(stage.name)' failed: \(message)")
             return StageResult(name: stage.name, status: .failed(message), reasons: [])
         }
@@ -154,7 +154,9 @@ public final class Repro: Sendable {
         guard stage.outs.allSatisfy(\.cache), let entry = workspace.runCache.entry(observed.fingerprint),
               entry.stage == stage.name, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
               entry.outs.values.allSatisfy(workspace.cache.contains) else { return false }
-        for (path, digest) in entry.outs.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        // The stage's own out paths (checked when project.yaml was loaded), never the entry's keys as paths.
+        for path in stage.outs.map(\.path).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            guard let digest = entry.outs[path] else { return false }
             let restored = Result { () throws(FingerprintError) in try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path)) }
             if case .failure(let error) = restored {
                 guard case .corrupt = error else { throw error }
@@ -170,11 +172,10 @@ public final class Repro: Sendable {
     func execute(_ stage: Stage, _ observed: Observation, _ reasons: [Reason]) async throws -> StageResult {
         for out in stage.outs where !out.persist {
             let path = workspace.fingerprinter.absolute(out.path)
-            if FileSystem.stat(path) != nil { try FileManager.default.removeItem(atPath: path) }
+            if FileSystem.stat(path) != nil || FileSystem.isSymlink(path) { FileSystem.removeTree(path) }
         }
         for out in stage.outs {
-            let parent = (workspace.fingerprinter.absolute(out.path) as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try FileSystem.makeDirectories(TemporaryPath.split(workspace.fingerprinter.absolute(out.path)).0)
         }
         let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console)
         guard outcome.succeeded else {

@@ -47,7 +47,7 @@ public enum Checkout {
                     if case .corrupt = error { throw .cacheCorrupt(path: out.path, error: error) }
                     throw .file(error)
                 } catch {
-                    throw .file(.unwritable(path: out.path, reason: "\(error)"))
+                    throw .file(.unwritable(path: out.path, reason: FileSystem.describe(error)))
                 }
                 restored.append(out.path)
             }

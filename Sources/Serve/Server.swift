@@ -60,29 +60,29 @@ public struct InferenceServer: Sendable {
         router.add(middleware: Guard(server: self))
         // proj's own API.
         router.post("/v1/predict") { request, _ in try await self.predictV1(request) }
-        router.get("/v1/schema") { _, _ in self.json(self.model.schema.value) }
-        router.get("/v1/metadata") { _, _ in self.json(self.metadata) }
-        router.get("/metrics") { _, _ in
+        router.getAndHead("/v1/schema") { _, _ in self.json(self.model.schema.value) }
+        router.getAndHead("/v1/metadata") { _, _ in self.json(self.metadata) }
+        router.getAndHead("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: self.metrics.text)))
         }
         // MLflow's scoring server.
-        router.get("/ping") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n"))) }
-        router.get("/health") { _, _ in self.json(.map([.init("status", .string("ok"))])) }
-        router.get("/version") { _, _ in self.json(.string(self.model.version)) }
+        router.getAndHead("/ping") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n"))) }
+        router.getAndHead("/health") { _, _ in self.json(.map([.init("status", .string("ok"))])) }
+        router.getAndHead("/version") { _, _ in self.json(.string(self.model.version)) }
         router.post("/invocations") { request, _ in try await self.invocations(request) }
         // Open Inference Protocol (KServe v2).
-        router.get("/v2") { _, _ in self.json(.map([.init("name", .string("proj")), .init("version", .string(ToolVersion.current)), .init("extensions", .list([]))])) }
-        router.get("/v2/health/live") { _, _ in self.json(.map([.init("live", .bool(true))])) }
-        router.get("/v2/health/ready") { _, _ in self.json(.map([.init("ready", .bool(true))])) }
-        router.get("/v2/models/{name}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
-        router.get("/v2/models/{name}/ready") { _, context in
+        router.getAndHead("/v2") { _, _ in self.json(.map([.init("name", .string("proj")), .init("version", .string(ToolVersion.current)), .init("extensions", .list([]))])) }
+        router.getAndHead("/v2/health/live") { _, _ in self.json(.map([.init("live", .bool(true))])) }
+        router.getAndHead("/v2/health/ready") { _, _ in self.json(.map([.init("ready", .bool(true))])) }
+        router.getAndHead("/v2/models/{name}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
+        router.getAndHead("/v2/models/{name}/ready") { _, context in
             try self.named(context) { .map([.init("name", .string(self.model.name)), .init("ready", .bool(true))]) }
         }
-        router.get("/v2/models/{name}/versions/{version}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
+        router.getAndHead("/v2/models/{name}/versions/{version}") { _, context in try self.named(context) { self.protocols.v2Metadata } }
         router.post("/v2/models/{name}/infer") { request, context in try await self.inferV2(request, context) }
         router.post("/v2/models/{name}/versions/{version}/infer") { request, context in try await self.inferV2(request, context) }
         // KServe v1: GET /v1/models/NAME and POST /v1/models/NAME:predict.
-        router.get("/v1/models/{name}") { _, context in
+        router.getAndHead("/v1/models/{name}") { _, context in
             try self.named(context) { .map([.init("name", .string(self.model.name)), .init("ready", .bool(true))]) }
         }
         router.post("/v1/models/{name}") { request, context in
@@ -209,20 +209,14 @@ struct Guard: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var response: Response
-        // HEAD is answered wherever GET is: the GET route's status and headers, no body.
+        // HEAD routes are the GET routes' handlers (`getAndHead`): their status and headers, no body.
         let isHead = request.method == .head
-        var routed = request
-        if isHead {
-            var head = request.head
-            head.method = .get
-            routed = Request(head: head, body: request.body)
-        }
         do {
             // RFC 9110: an expectation the server cannot meet gets 417; 100-continue is the only one there is.
             if let expect = request.headers[.expect], expect.lowercased() != "100-continue" {
                 throw ClientError(.expectationFailed, "unsupported Expect: \(expect) (only 100-continue is known)")
             }
-            response = try await next(routed, context)
+            response = try await next(request, context)
         } catch let error as ClientError {
             var fields: [Value.Entry] = [.init("error", .string(error.message))]
             if let field = error.field { fields.append(.init("field", .string(field))) }
@@ -235,13 +229,22 @@ struct Guard: RouterMiddleware {
             response = server.json(.map([.init("error", .string("internal error"))]), status: .internalServerError)
         }
         if isHead {
-            if let length = response.body.contentLength { response.headers[.contentLength] = String(length) }
-            response.body = ResponseBody()
+            // The GET answer's length, and no bytes: NIO's encoder knows a HEAD answer has no body.
+            response.body = ResponseBody(contentLength: response.body.contentLength) { writer in try await writer.finish(nil) }
         }
         let elapsed = ContinuousClock.now - start
         let route = context.coreContext.endpointPath.value ?? "unmatched"
         server.metrics.record(route: route, status: response.status.code,
                               seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return response
+    }
+}
+
+extension Router {
+    /// Routes GET `path` to `handler`, and HEAD too (`Guard` drops a HEAD answer's body, keeping its length).
+    @discardableResult
+    func getAndHead(_ path: RouterPath, use handler: @Sendable @escaping (Request, Context) async throws -> some ResponseGenerator) -> Self {
+        on(path, method: .get, use: handler)
+        return on(path, method: .head, use: handler)
     }
 }

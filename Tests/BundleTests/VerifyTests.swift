@@ -106,6 +106,7 @@ import YAML
         let manifest = try makeBundle(at: forged)
         let wrong = try Signature.sign(Array("something else".utf8), with: alice.0, key: alice.1)
         let files = try readFiles(forged, manifest)
+        try FileManager.default.removeItem(atPath: forged)  // the writer never replaces a file
         try Builder.write(forged, document: manifest.document, signature: wrong, files: files, zstd: false, mtime: 0)
         report = Verifier.verify(forged, options: VerifyOptions(trusted: [alice.1]))
         #expect(report.failure?.description.hasPrefix("signature: bad signature") == true)
@@ -123,6 +124,7 @@ import YAML
         try makeBundle(at: path, selftest: "{\"inputs\": [{\"url\": \"x\", \"length\": -3}], \"outputs\": null}\n")
         let report = Verifier.verify(path, options: VerifyOptions())
         #expect(report.failure?.description == "selftest.json: inputs[0]: 'length' is -3, below its min 0.0")
+        try FileManager.default.removeItem(atPath: path)
         try makeBundle(at: path, selftest: "{\"inputs\": [{\"url\": \"x\"}]}\n")
         #expect(Verifier.verify(path, options: VerifyOptions()).failure?.description == "selftest.json: inputs[0] lacks column 'length'")
     }

@@ -92,6 +92,6 @@ let phishing = Target(column: "status", positive: "phishing", negative: "legitim
         #expect(message("url,a\nx,1\n") == "d.csv has no column 'status' (columns: url, a)")
         #expect(message("url,a,status\nx,1,phishing\ny,abc,legitimate\n") == "d.csv: row 3, column 'a': 'abc' is not a number")
         #expect(message("url,a,status\nx,1,maybe\n") == "d.csv: row 2, column 'status': unknown label 'maybe' (expected legitimate or phishing)")
-        #expect(message("url,a,status\nx,1\n") == "d.csv: row 2 has 2 fields, the header has 3")
+        #expect(message("url,a,status\nx,1\n") == "d.csv: line 2: 2 fields, the header has 3")
     }
 }

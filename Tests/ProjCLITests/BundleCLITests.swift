@@ -97,7 +97,7 @@ func sha256(_ path: String) throws -> String {
         #expect(r.out.contains("  ok   selftest   2 rows reproduce their recorded outputs"))
 
         r = try p.proj("inspect", "bundles/demo-1.0.0.tar")
-        #expect(r.out.hasPrefix("demo 1.0.0 (linear, bundle format 1)\n"))
+        #expect(r.out.hasPrefix("NOT VERIFIED: inspect reads bundle.yaml only; run `proj verify` to check the digests, the signature and the selftest\ndemo 1.0.0 (linear, bundle format 1)\n"))
         #expect(r.out.contains("  metrics/eval.json.f1: 0.5\n"))
         #expect(r.out.contains("  train.seed: 1\n"))
         r = try p.proj("inspect", "--json", "bundles/demo-1.0.0.tar")
@@ -106,6 +106,15 @@ func sha256(_ path: String) throws -> String {
         #expect(json["signed"] as? Bool == false)
         let stages = (json["provenance"] as? [String: Any])?["stages"] as? [String: Any]
         #expect(stages?["train"] != nil)
+        #expect(json["verified"] as? Bool == false)
+
+        // A copy cut short: inspect still reads the manifest, and says the archive cannot hold what it lists.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: p.root + "/bundles/demo-1.0.0.tar"))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: p.root + "/cut.tar"))
+        r = try p.proj("inspect", "cut.tar")
+        #expect(r.code == 0)
+        #expect(r.out.hasPrefix("NOT VERIFIED: inspect reads bundle.yaml only; run `proj verify` to check the digests, the signature and the selftest\nDAMAGED: the archive holds \(whole.count / 2) bytes but its manifest declares at least "), "\(r.out)")
+        #expect(r.out.contains(": it is cut short\ndemo 1.0.0 (linear, bundle format 1)\n"))
 
         // Stale again: --allow-stale builds, and the bundle says which stages were stale.
         try p.write("data.csv", bundleProject["data.csv"]! + "http://i.example,16,legitimate\n")

@@ -67,6 +67,31 @@ import Testing
         return (columns, rows, csv)
     }
 
+    @Test func headIsAnsweredWhereverGetIsAndUnknownExpectationsGet417() throws {
+        let p = try project()
+        let server = try serve(p)
+        defer { _ = server.stop() }
+        let http = server.http
+        for path in ["/ping", "/health", "/v1/schema", "/v1/metadata", "/metrics", "/v2", "/v2/models/detector", "/v1/models/detector"] {
+            let get = try #require(http.request("GET", path, contentType: nil))
+            let head = try #require(http.request("HEAD", path, contentType: nil))
+            #expect(head.status == get.status, "HEAD \(path)")
+            #expect(head.body.isEmpty, "HEAD \(path) sent a body")
+            #expect(head.headers["content-type"] == get.headers["content-type"], "HEAD \(path)")
+            if path != "/metrics" { #expect(head.headers["content-length"] == String(get.body.utf8.count), "HEAD \(path)") }
+        }
+        #expect(http.request("HEAD", "/nope", contentType: nil)?.status == 404)
+
+        let (_, rows, _) = try instances(p, 1)
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["rows": rows]), as: UTF8.self)
+        for path in ["/v1/predict", "/invocations", "/v1/schema"] {
+            let reply = http.request(path == "/v1/schema" ? "GET" : "POST", path, body: body, extraHeaders: ["Expect: something-else"])
+            #expect(reply?.status == 417, "\(path): \(reply?.status ?? 0)")
+            #expect((reply?.json as? [String: Any])?["error"] as? String == "unsupported Expect: something-else (only 100-continue is known)"
+                    || (reply?.json as? [String: Any])?["message"] as? String == "unsupported Expect: something-else (only 100-continue is known)", "\(path): \(reply?.body ?? "")")
+        }
+    }
+
     @Test func everyEndpointAnswersAndPredictionsAreTheModels() throws {
         let p = try project()
         let server = try serve(p)

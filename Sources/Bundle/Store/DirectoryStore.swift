@@ -60,8 +60,8 @@ public struct DirectoryStore: BundleStore {
     }
 
     private func ensureRoot() throws(BundleError) {
-        do { try FileManager.default.createDirectory(atPath: root + "/objects", withIntermediateDirectories: true) } catch {
-            throw .store("cannot create the store \(root): \(error.localizedDescription)")
+        do { try FileSystem.makeDirectories(root + "/objects") } catch {
+            throw .store("cannot create the store \(root): \(error)")
         }
     }
 

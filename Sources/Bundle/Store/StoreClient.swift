@@ -68,9 +68,7 @@ public enum StoreClient {
         if Paths.problem(entry.file) != nil || entry.file.utf8.contains(UInt8(ascii: "/")) || entry.file.utf8.first == UInt8(ascii: ".") {
             throw .store("store index names an unsafe file '\(Paths.printable(entry.file))'")
         }
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .file(.unwritable(path: directory, reason: error.localizedDescription))
-        }
+        do { try FileSystem.makeDirectories(directory) } catch { throw .file(error) }
         let target = directory + "/" + entry.file
         let temp = TemporaryPath.beside(target)
         defer { unlink(temp) }
