@@ -221,19 +221,4 @@ extension FileSystem {
             unlink(path)
         }
     }
-
-    /// Reads the whole of `fd` into memory.
-    static func readAll(_ fd: Int32, path: String) throws(FingerprintError) -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: errorText())
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-        }
-    }
 }

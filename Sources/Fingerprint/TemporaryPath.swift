@@ -20,11 +20,22 @@ public enum TemporaryPath {
         ".\(name)\(marker)\(getpid())-"
     }
 
-    /// The pid that made the temporary `name` (a last path component), or nil when it is not one.
+    /// The pid that made the temporary `name` (a last path component: `.<name>.proj-tmp-<pid>-<random>`), or
+    /// nil when it is not one.
     public static func owner(of name: String) -> Int32? {
-        guard let range = name.range(of: marker) else { return nil }
-        let digits = name[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        return Int32(digits)
+        let bytes = Array(name.utf8), mark = Array(marker.utf8)
+        guard bytes.first == UInt8(ascii: "."), bytes.count > mark.count + 2 else { return nil }
+        var i = 1
+        while i + mark.count <= bytes.count {
+            if bytes[i..<i + mark.count].elementsEqual(mark) {
+                let digits = bytes[(i + mark.count)...].prefix { $0 >= 0x30 && $0 <= 0x39 }
+                let after = i + mark.count + digits.count
+                guard !digits.isEmpty, digits.count <= 9, after < bytes.count, bytes[after] == UInt8(ascii: "-") else { return nil }
+                return Int32(String(decoding: digits, as: UTF8.self))
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Whether process `pid` exists.

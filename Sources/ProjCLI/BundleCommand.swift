@@ -30,8 +30,7 @@ struct BundleCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: project.directory).standardizedFileURL.path
-        let lock: ProjectLock
-        do { lock = try ProjectLock(root: root, wait: wait) { Output.write(($0 + "\n"), to: .err) } } catch { throw fail(error) }
+        let lock = try takeLock(root, wait: wait)
         defer { withExtendedLifetime(lock) {} }
         var options = BuildOptions()
         options.zstd = zstd

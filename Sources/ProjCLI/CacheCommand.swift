@@ -18,8 +18,7 @@ struct CacheCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try project.workspace()
-            let lock: ProjectLock
-            do { lock = try ProjectLock(root: workspace.root, wait: wait) { Output.line($0, to: .err) } } catch { throw fail(error) }
+            let lock = try takeLock(workspace.root, wait: wait)
             let report = CacheCheck.run(workspace, repair: repair)
             withExtendedLifetime(lock) {}
             for (object, problem) in report.corrupt { Output.line("corrupt: \(object): \(problem)") }

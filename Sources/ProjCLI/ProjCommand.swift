@@ -26,6 +26,11 @@ public struct ProjCommand: AsyncParsableCommand {
     }
 }
 
+/// Takes the project lock at `root`, waiting up to `wait` seconds and saying so on standard error.
+func takeLock(_ root: String, wait: Int) throws -> ProjectLock {
+    do { return try ProjectLock(root: root, wait: wait) { Output.line($0, to: .err) } } catch { throw fail(error) }
+}
+
 /// Options every command shares.
 struct ProjectOptions: ParsableArguments {
     @Option(name: [.customShort("C"), .customLong("project")], help: "The project directory (holding project.yaml).")

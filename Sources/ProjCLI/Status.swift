@@ -59,16 +59,15 @@ extension ProjCommand {
 
         func run() throws {
             let workspace = try project.workspace()
-            do {
-                let lock = try ProjectLock(root: workspace.root, wait: wait) { Output.write(($0 + "\n"), to: .err) }
-                let (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages)
-                withExtendedLifetime(lock) {}
-                for path in restored { Output.line("restored \(path)") }
-                for (path, stage) in uncached {
-                    Output.line("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
-                }
-                if restored.isEmpty, uncached.isEmpty { Output.line("All outs already match their locks.") }
-            } catch { throw fail(error) }
+            let lock = try takeLock(workspace.root, wait: wait)
+            let restored: [String], uncached: [(path: String, stage: String)]
+            do { (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages) } catch { throw fail(error) }
+            withExtendedLifetime(lock) {}
+            for path in restored { Output.line("restored \(path)") }
+            for (path, stage) in uncached {
+                Output.line("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
+            }
+            if restored.isEmpty, uncached.isEmpty { Output.line("All outs already match their locks.") }
         }
     }
 
@@ -83,8 +82,7 @@ extension ProjCommand {
 
         func run() throws {
             let workspace = try project.workspace()
-            let lock: ProjectLock
-            do { lock = try ProjectLock(root: workspace.root, wait: wait) { Output.write(($0 + "\n"), to: .err) } } catch { throw fail(error) }
+            let lock = try takeLock(workspace.root, wait: wait)
             let (removed, bytes) = GarbageCollector.run(workspace, dry: dry)
             withExtendedLifetime(lock) {}
             Output.line("\(dry ? "Would remove" : "Removed") \(removed.count) object\(removed.count == 1 ? "" : "s") (\(bytes) bytes).")

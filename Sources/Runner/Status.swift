@@ -78,6 +78,13 @@ public enum GarbageCollector {
         }
         var removed: [String] = []
         var bytes: Int64 = 0
+        // Damaged objects moved aside by restores and `cache verify --repair`.
+        let aside = workspace.cache.directory + "/corrupt"
+        for name in FileSystem.list(aside) {
+            bytes += FileSystem.stat(aside + "/" + name)?.size ?? 0
+            if !dry { FileSystem.removeTree(aside + "/" + name) }
+            removed.append("corrupt/" + name)
+        }
         for object in workspace.cache.allObjects() where !keep.contains(object) {
             let name = object.hasSuffix(".dir") ? String(object.dropLast(4)) : object
             let path = workspace.cache.path(name, isDirectory: object.hasSuffix(".dir"))
