@@ -33,8 +33,9 @@ public enum BundleError: Error, Sendable, CustomStringConvertible {
             return "the pipeline is stale: \(stages.joined(separator: ", ")); run `proj repro` first, or pass --allow-stale to bundle anyway"
         case .versionExists(let name, let version, let path):
             return "\(name) \(version) already exists (\(path)) with different content; versions are immutable: pass --bump patch|minor|major"
-        case .invalid(let entry?, let reason): return "\(Paths.printable(entry)): \(reason)"
-        case .invalid(nil, let reason): return reason
+        // Names in an archive are the attacker's text: control characters are printed as escapes.
+        case .invalid(let entry?, let reason): return "\(Paths.printable(entry)): \(Paths.printable(reason, keepNewlines: true))"
+        case .invalid(nil, let reason): return Paths.printable(reason, keepNewlines: true)
         case .signature(let reason): return "signature: \(reason)"
         case .key(let reason): return reason
         case .store(let reason): return reason

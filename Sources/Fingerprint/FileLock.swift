@@ -20,7 +20,8 @@ public final class FileLock {
 
     /// Takes the lock on `path`, waiting up to `wait` seconds; `onWait` is called once with the holder's pid.
     public init(path: String, wait: Int, onWait: (String) -> Void) throws(Failure) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // O_NOFOLLOW: a symlink planted at the lock's path is refused, never opened and truncated.
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(.unwritable(path: path, reason: FileSystem.errorText())) }
         let deadline = Date().addingTimeInterval(TimeInterval(wait))
         var told = false

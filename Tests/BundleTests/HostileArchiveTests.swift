@@ -144,4 +144,19 @@ import Testing
         let laughs = try bundle("laughs.tar", body: "format: 1\na: &a [x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a, *a, *a, *a]\n")
         #expect(Verifier.verify(laughs, options: VerifyOptions()).failure?.description == "bundle.yaml: bundle.yaml:3:5: aliases (*a) are not allowed in this file")
     }
+
+    /// proj's own writer puts long and non-ASCII names in pax records: they agree with their tar headers.
+    @Test func longAndNonASCIINamesOfOurOwnWriterVerify() throws {
+        let dir = try temporaryDirectory("names")
+        let long = "extra/" + String(repeating: "d", count: 90) + "/" + String(repeating: "n", count: 120) + ".txt"
+        for (i, name) in ["extra/caf\u{E9}-\u{6A21}\u{578B}.txt", long, "extra/" + String(repeating: "x", count: 99)].enumerated() {
+            let path = dir + "/b\(i).tar"
+            _ = try makeBundle(at: path, extra: [name: Array("hello".utf8)])
+            let report = Verifier.verify(path, options: VerifyOptions())
+            #expect(report.ok, "\(name): \(report.failure?.description ?? "")")
+            let out = dir + "/out\(i)"
+            #expect(Extractor.extract(path, to: out, options: VerifyOptions()).ok)
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name))
+        }
+    }
 }
