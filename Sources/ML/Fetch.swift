@@ -20,8 +20,13 @@ public enum Fetch {
         guard sha.count == 64, sha.allSatisfy(\.isHexDigit) else { throw MLError("--sha256 must be 64 hex digits, not '\(expected)'") }
         let cache = ObjectCache(directory: cacheDirectory)
         if let size = FileSystem.stat(cache.path(sha))?.size {
-            try cache.restore(FileDigest(sha256: sha, size: size), to: absolute(output))
-            return .cached
+            // A damaged cached copy is moved aside by the restore; the mirrors are tried instead.
+            switch Result(catching: { () throws(FingerprintError) in try cache.restore(FileDigest(sha256: sha, size: size), to: absolute(output)) }) {
+            case .success: return .cached
+            case .failure(.corrupt(let path, let expected, let actual, let movedTo)):
+                log(FingerprintError.corrupt(path: path, expected: expected, actual: actual, movedTo: movedTo).description + "; fetching it again")
+            case .failure(let error): throw error
+            }
         }
         guard !mirrors.isEmpty else { throw MLError("\(sha.prefix(12)) is not in the cache and no --url was given") }
         var failures: [String] = []

@@ -69,6 +69,20 @@ import Testing
         try FileManager.default.removeItem(atPath: dir + "/out/raw.csv")
         #expect(try Fetch.run(sha256: sha, mirrors: [], output: dir + "/out/raw.csv", cacheDirectory: dir + "/cache") == .cached)
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/raw.csv")) == good)
+
+        // A damaged cached copy is never restored: it is moved aside and the file is fetched again.
+        let object = dir + "/cache/" + sha.prefix(2) + "/" + sha.dropFirst(2)
+        chmod(object, 0o644)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: object)))
+        bytes[0] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: object))
+        try FileManager.default.removeItem(atPath: dir + "/out/raw.csv")
+        log = []
+        #expect(try Fetch.run(sha256: sha, mirrors: ["http://127.0.0.1:\(port)/data.csv"], output: dir + "/out/raw.csv",
+                              cacheDirectory: dir + "/cache") { log.append($0) } == .downloaded(from: "http://127.0.0.1:\(port)/data.csv"))
+        #expect(log.first?.hasPrefix("'\(object)' is corrupt: its content hashes to ") == true, "\(log)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/raw.csv")) == good)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: object)) == good, "the fetch stored a good copy")
     }
 
     @Test func noMirrorWithThePinnedBytesFailsAndWritesNothing() throws {
