@@ -13,7 +13,7 @@ extension Paths {
             listed.append(name)
             let folded = fold(name)
             if let other = files[folded], !same(other, name) {
-                return (name, "differs from '\(printable(other))' only in case or Unicode normalisation; both would be written to one file on some file systems")
+                return (name, "differs from '\(printable(other))' only in case, Unicode normalisation or trailing dots and spaces; both would be written to one file on some file systems")
             }
             files[folded] = name
             let parts = components(name)
@@ -23,7 +23,7 @@ extension Paths {
                 let key = fold(prefix)
                 if let other = directories[key] {
                     if !same(other, prefix) {
-                        return (name, "its directory '\(printable(prefix))' differs from '\(printable(other))' only in case or Unicode normalisation")
+                        return (name, "its directory '\(printable(prefix))' differs from '\(printable(other))' only in case, Unicode normalisation or trailing dots and spaces")
                     }
                 } else {
                     directories[key] = prefix
@@ -35,14 +35,20 @@ extension Paths {
             let child = files.values.filter { isWithin($0, directory) && !same($0, directory) }.min { $0.utf8.lexicographicallyPrecedes($1.utf8) } ?? directory
             return same(directory, name)
                 ? (name, "listed both as a file and as the directory of '\(printable(child))'")
-                : (name, "is a file while '\(printable(directory))' is the directory of '\(printable(child))'; they differ only in case or Unicode normalisation")
+                : (name, "is a file while '\(printable(directory))' is the directory of '\(printable(child))'; they differ only in case, Unicode normalisation or trailing dots and spaces")
         }
         return nil
     }
 
-    /// The key under which case-insensitive, normalising file systems store a name: full case folding;
-    /// Swift's string hashing then equates canonically equivalent spellings.
+    /// The key under which case-insensitive, normalising file systems store a name: full case folding, and
+    /// each component without the trailing dots and spaces Windows drops; Swift's string hashing then equates
+    /// canonically equivalent spellings.
     static func fold(_ name: String) -> String {
-        name.decomposedStringWithCanonicalMapping.folding(options: [.caseInsensitive], locale: nil)
+        let folded = name.decomposedStringWithCanonicalMapping.folding(options: [.caseInsensitive], locale: nil)
+        return components(folded, omittingEmpty: false).map { part in
+            var part = part
+            while let last = part.utf8.last, last == UInt8(ascii: ".") || last == UInt8(ascii: " "), part.utf8.count > 1 { part = part.dropLast() }
+            return String(part)
+        }.joined(separator: "/")
     }
 }
