@@ -24,6 +24,7 @@ public enum Extractor {
         let staging: String
         do {
             try FileSystem.makeDirectories(parent)
+            TemporaryPath.removeAbandoned(beside: target)
             staging = try FileSystem.makeTemporaryDirectory(beside: target)
         } catch {
             report.failure = .file(error)

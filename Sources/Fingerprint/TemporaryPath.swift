@@ -67,6 +67,16 @@ public enum TemporaryPath {
         return removed.sorted()
     }
 
+    /// Removes the temporary files and directories made for `target` (beside it) by processes no longer
+    /// running: what a killed `extract`, `pull` or `predict` left, which no project lock covers.
+    public static func removeAbandoned(beside target: String) {
+        let (dir, name) = split(target)
+        let start = "." + name + marker
+        for entry in FileSystem.list(dir) where entry.utf8.starts(with: start.utf8) {
+            if let pid = owner(of: entry), pid != getpid(), !isAlive(pid) { FileSystem.removeTree(dir + "/" + entry) }
+        }
+    }
+
     /// The directory and last component of `path`, split at its last `/` byte.
     public static func split(_ path: String) -> (String, String) {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return (".", path) }

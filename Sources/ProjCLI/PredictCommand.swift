@@ -33,6 +33,7 @@ struct Predict: ParsableCommand {
         var file: Int32 = -1
         let temp = TemporaryPath.beside(output)
         if output != "-" {
+            TemporaryPath.removeAbandoned(beside: output)
             do { file = try FileSystem.createExclusive(temp) } catch { throw fail(BundleError.file(error)) }
         }
         defer { if file >= 0 { close(file); unlink(temp) } }

@@ -152,7 +152,7 @@ public final class Repro: Sendable {
     /// Restores outs recorded by an earlier run with the same fingerprint; false when there is none.
     func restoreFromRunCache(_ stage: Stage, _ observed: Observation) throws -> Bool {
         guard stage.outs.allSatisfy(\.cache), let entry = workspace.runCache.entry(observed.fingerprint),
-              entry.stage == stage.name, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
+              entry.stage == stage.name, entry.fingerprint == observed.fingerprint, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
               entry.outs.values.allSatisfy(workspace.cache.contains) else { return false }
         // The stage's own out paths (checked when project.yaml was loaded), never the entry's keys as paths.
         for path in stage.outs.map(\.path).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {

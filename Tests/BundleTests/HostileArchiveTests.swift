@@ -159,4 +159,28 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: out + "/" + name))
         }
     }
+
+    /// A staging directory left by a killed extract is removed by the next extract beside it; the new one is
+    /// made by mkdtemp (its name unpredictable), and a symlink as the target is refused.
+    @Test func extractionCleansUpAfterAKilledExtractAndRefusesASymlinkTarget() throws {
+        let dir = try temporaryDirectory("staging")
+        let bundle = dir + "/demo.tar"
+        _ = try makeBundle(at: bundle)
+        let done = Process()
+        done.executableURL = URL(fileURLWithPath: "/bin/true")
+        try done.run()
+        done.waitUntilExit()
+        let dead = done.processIdentifier
+        let left = dir + "/.out.proj-tmp-\(dead)-AbC123"
+        try FileManager.default.createDirectory(atPath: left + "/model", withIntermediateDirectories: true)
+        #expect(Extractor.extract(bundle, to: dir + "/out", options: VerifyOptions()).ok)
+        #expect(!FileManager.default.fileExists(atPath: left))
+        #expect(listing(dir).filter { $0.hasPrefix(".") }.isEmpty)
+
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/elsewhere")
+        let report = Extractor.extract(bundle, to: dir + "/link", options: VerifyOptions())
+        #expect(report.failure?.description == "\(dir)/link is a symbolic link; extract into a new directory")
+        #expect(listing(dir + "/elsewhere").isEmpty)
+    }
 }

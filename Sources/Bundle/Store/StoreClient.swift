@@ -70,6 +70,7 @@ public enum StoreClient {
         }
         do { try FileSystem.makeDirectories(directory) } catch { throw .file(error) }
         let target = directory + "/" + entry.file
+        TemporaryPath.removeAbandoned(beside: target)
         let temp = TemporaryPath.beside(target)
         defer { unlink(temp) }
         try store.getObject(entry.sha256, to: temp)
