@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bundle build and verify throughput on a bundle holding one large (incompressible) model file,
+# Bundle build and verify throughput on a bundle holding one large (incompressible) file beside a small model,
 # next to `openssl dgst -sha256` of the same tar, all in the same run.
 # Usage: Benchmarks/bundle.sh [SIZE_MiB]   (default 1024; RUNS=N for the number of timed runs, default 5)
 set -euo pipefail
@@ -21,25 +21,32 @@ time_cmd() {
 }
 
 cd "$WORK"
-printf 'url,length\nhttp://a.example,16\nhttp://b.example,16\n' > data.csv
+export PATH="$(dirname "$PROJ"):$PATH"   # the stage calls `proj ml train`
+# A tiny real model (the selftest runs it through its loader) and the large file as an included extra.
+printf 'url,length,status\nhttp://a.example,16,legitimate\nhttp://b.example/x,20,phishing\nhttp://c.example,16,legitimate\nhttp://d.example/login,22,phishing\nhttp://e.example,16,legitimate\nhttp://f.example/verify,23,phishing\nhttp://g.example,17,legitimate\nhttp://h.example/account,24,phishing\n' > data.csv
 cat > schema.yaml <<'YAML'
 input:
-  - {name: url, type: string}
-  - {name: length, type: int}
+  - {name: length, type: int, min: 0}
 output:
-  - {name: label, type: int}
+  - {name: label, type: int, values: [0, 1]}
+  - {name: probability, type: double, min: 0, max: 1}
 YAML
 cat > project.yaml <<YAML
 name: big
 version: 1.0.0
 stages:
   train:
-    cmd: mkdir -p models && head -c ${SIZE_MIB}M /dev/urandom > models/model.bin
-    outs: [models/model.bin]
+    cmd: >-
+      proj ml train --input data.csv --models logreg --folds 2 --validation-fraction 0.25
+      --model models/model --schema work/schema.yaml --plots work/curve.csv > /dev/null &&
+      head -c ${SIZE_MIB}M /dev/urandom > big.bin
+    deps: [data.csv]
+    outs: [models/model, big.bin]
 bundle:
-  model: models/model.bin
-  flavor: xgboost
+  model: models/model
+  flavor: linear
   schema: schema.yaml
+  include: [big.bin]
   selftest: {data: data.csv}
 YAML
 "$PROJ" repro >/dev/null

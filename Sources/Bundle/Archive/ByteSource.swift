@@ -12,7 +12,7 @@ final class ByteSource {
     let compression: String
     private let fd: Int32
     private let decoder: Decompressor?
-    private var input = [UInt8](repeating: 0, count: 1 << 18)
+    private var input = [UInt8](repeating: 0, count: 1 << 20)
     private var inStart = 0
     private var inEnd = 0
     private var fileEnded = false
@@ -62,28 +62,32 @@ final class ByteSource {
             }
             return try ByteSource.readSome(fd, &buffer, start, path)
         }
+        // Decodes until `buffer` is full or the stream ends: fewer, larger chunks for the reader above.
+        var total = 0
         while true {
             if streamEnded {
+                if total > 0 { return total }
                 if inStart == inEnd && !fileEnded { try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path) }
                 guard inStart == inEnd else {
                     throw .invalid(entry: nil, reason: "bytes after the end of the \(compression) stream (trailing data, a second \(compression == "gzip" ? "member" : "frame") or a skippable frame); a bundle holds one stream")
                 }
                 return 0
             }
+            if start + total == buffer.count { return total }
             if inStart == inEnd && !fileEnded { try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path) }
             let (inStart, inEnd) = (self.inStart, self.inEnd)
             let result = input.withUnsafeBytes { inRaw in
                 buffer.withUnsafeMutableBytes { outRaw in
                     Result { () throws(BundleError) in
-                        try decoder.step(UnsafeRawBufferPointer(rebasing: inRaw[inStart..<inEnd]), UnsafeMutableRawBufferPointer(rebasing: outRaw[start...]))
+                        try decoder.step(UnsafeRawBufferPointer(rebasing: inRaw[inStart..<inEnd]), UnsafeMutableRawBufferPointer(rebasing: outRaw[(start + total)...]))
                     }
                 }
             }
             let (consumed, produced, ended) = try result.get()
             self.inStart += consumed
             streamEnded = ended
-            if produced > 0 { return produced }
-            if !ended && consumed == 0 && self.inStart == self.inEnd && fileEnded {
+            total += produced
+            if !ended && consumed == 0 && produced == 0 && self.inStart == self.inEnd && fileEnded {
                 throw .invalid(entry: nil, reason: "truncated archive: the \(compression) stream is cut short")
             }
         }
