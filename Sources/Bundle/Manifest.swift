@@ -118,7 +118,7 @@ public struct Manifest: Sendable, Equatable {
         for e in entries {
             if let problem = Paths.problem(e.key) { throw .invalid(entry: e.key, reason: "listed in bundle.yaml with an unsafe name: \(problem)") }
             guard e.key != entryName, e.key != signatureName else { throw fail("`files` must not list \(e.key)") }
-            guard let sha = e.value["sha256"]?.string, sha.count == 64, sha.allSatisfy(\.isHexDigit),
+            guard let sha = e.value["sha256"]?.string, sha.utf8.count == 64, sha.utf8.allSatisfy(Hex.isDigit),
                   case .int(let size)? = e.value["size"], size >= 0 else {
                 throw fail("`files.\(e.key)` needs `sha256` (64 hex digits) and `size` (bytes)")
             }

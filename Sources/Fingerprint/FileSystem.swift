@@ -101,6 +101,11 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether `byte` is an ASCII hex digit (either case).
+    public static func isDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    }
+
     /// SHA-256 of bytes, as hex.
     public static func sha256<D: DataProtocol>(_ data: D) -> String {
         encode(SHA256.hash(data: data))

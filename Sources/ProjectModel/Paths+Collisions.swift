@@ -3,24 +3,27 @@ import Foundation
 extension Paths {
     /// The first reason a set of relative file names would not extract to the same tree on every machine,
     /// or nil: a name listed both as a file and as the directory of another, or two names (or their
-    /// directories) that differ only in case or in Unicode normalisation, which a case-insensitive or
-    /// normalising file system (macOS, Windows) would write to one place. Linear in the total length.
+    /// directories) that differ only in case, Unicode normalisation or trailing dots and spaces, which a
+    /// case-insensitive or normalising file system (macOS, Windows) would write to one place. Linear in the
+    /// total length; names that are ASCII are folded without Foundation.
     public static func collision(in names: some Sequence<String>) -> (name: String, reason: String)? {
         var files: [String: String] = [:]  // folded name -> name as listed
         var directories: [String: String] = [:]
-        var listed: [String] = []
+        var listed: [(name: String, folded: String)] = []
         for name in names {
-            listed.append(name)
             let folded = fold(name)
+            listed.append((name, folded))
             if let other = files[folded], !same(other, name) {
                 return (name, "differs from '\(printable(other))' only in case, Unicode normalisation or trailing dots and spaces; both would be written to one file on some file systems")
             }
             files[folded] = name
-            let parts = components(name)
-            var prefix = ""
-            for part in parts.dropLast() {
+            // Folding works component by component, so a directory's key is a prefix of its file's key.
+            let parts = components(name), foldedParts = components(folded)
+            guard parts.count == foldedParts.count else { continue }
+            var prefix = "", key = ""
+            for (part, foldedPart) in zip(parts, foldedParts).dropLast() {
                 prefix += prefix.isEmpty ? String(part) : "/" + part
-                let key = fold(prefix)
+                key += key.isEmpty ? String(foldedPart) : "/" + foldedPart
                 if let other = directories[key] {
                     if !same(other, prefix) {
                         return (name, "its directory '\(printable(prefix))' differs from '\(printable(other))' only in case, Unicode normalisation or trailing dots and spaces")
@@ -30,8 +33,8 @@ extension Paths {
                 }
             }
         }
-        for name in listed {
-            guard let directory = directories[fold(name)] else { continue }
+        for (name, folded) in listed {
+            guard let directory = directories[folded] else { continue }
             let child = files.values.filter { isWithin($0, directory) && !same($0, directory) }.min { $0.utf8.lexicographicallyPrecedes($1.utf8) } ?? directory
             return same(directory, name)
                 ? (name, "listed both as a file and as the directory of '\(printable(child))'")
@@ -44,7 +47,13 @@ extension Paths {
     /// each component without the trailing dots and spaces Windows drops; Swift's string hashing then equates
     /// canonically equivalent spellings.
     static func fold(_ name: String) -> String {
-        let folded = name.decomposedStringWithCanonicalMapping.folding(options: [.caseInsensitive], locale: nil)
+        let folded: String
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            folded = String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        } else {
+            folded = name.decomposedStringWithCanonicalMapping.folding(options: [.caseInsensitive], locale: nil)
+        }
+        guard folded.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") }) else { return folded }
         return components(folded, omittingEmpty: false).map { part in
             var part = part
             while let last = part.utf8.last, last == UInt8(ascii: ".") || last == UInt8(ascii: " "), part.utf8.count > 1 { part = part.dropLast() }
