@@ -48,9 +48,8 @@ public enum AtomicFile {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var failure: FingerprintError?
         while true {
-            let n = buffer.withUnsafeMutableBytes { raw in read(input, raw.baseAddress, raw.count) }
+            let n = FileSystem.read(input, into: &buffer)
             if n < 0 {
-                if errno == EINTR { continue }
                 failure = .unreadable(path: source, reason: FileSystem.errorText())
                 break
             }

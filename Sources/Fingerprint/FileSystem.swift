@@ -48,7 +48,7 @@ public enum FileSystem {
         var total: Int64 = 0
         while true {
             let n = buffer.bytes.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress, raw.count)
+                Glibc.read(fd, raw.baseAddress, raw.count)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -173,6 +173,15 @@ extension FileSystem {
 }
 
 extension FileSystem {
+    /// read(2) into `buffer[start...]`, retrying on EINTR; the number of bytes read (0 at the end), or -1 on
+    /// an error (see `errorText`).
+    public static func read(_ fd: Int32, into buffer: inout [UInt8], from start: Int = 0) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + start, raw.count - start) }
+            if n >= 0 || errno != EINTR { return n }
+        }
+    }
+
     /// Creates `path` for writing with open(O_CREAT | O_EXCL | O_NOFOLLOW): it must not exist, and a
     /// symlink planted there is never followed. Returns the descriptor.
     public static func createExclusive(_ path: String, mode: Int = 0o644) throws(FingerprintError) -> Int32 {

@@ -1,4 +1,4 @@
-import Glibc
+import Fingerprint
 import Synchronization
 
 /// proj's standard output and standard error, written with write(2), never through a buffer that could
@@ -31,18 +31,9 @@ public enum Output {
     public static func write(_ text: String, to stream: Stream = .out) {
         state.withLock { s in
             guard !s.failed.contains(stream.fd) else { return }
-            var bytes = Array(text.utf8)[...]
-            while !bytes.isEmpty {
-                let n = bytes.withUnsafeBytes { Glibc.write(stream.fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno)).lowercased()
-                    s.failed.insert(stream.fd)
-                    if s.failure == nil { s.failure = Failure(stream: stream, reason: reason) }
-                    return
-                }
-                bytes = bytes.dropFirst(n)
-            }
+            guard !FileSystem.writeAll(stream.fd, Array(text.utf8)[...]) else { return }
+            s.failed.insert(stream.fd)
+            if s.failure == nil { s.failure = Failure(stream: stream, reason: FileSystem.errorText().lowercased()) }
         }
     }
 

@@ -75,15 +75,7 @@ final class ByteSource {
             }
             if start + total == buffer.count { return total }
             if inStart == inEnd && !fileEnded { try ByteSource.refill(fd, &input, &inStart, &inEnd, &fileEnded, path) }
-            let (inStart, inEnd) = (self.inStart, self.inEnd)
-            let result = input.withUnsafeBytes { inRaw in
-                buffer.withUnsafeMutableBytes { outRaw in
-                    Result { () throws(BundleError) in
-                        try decoder.step(UnsafeRawBufferPointer(rebasing: inRaw[inStart..<inEnd]), UnsafeMutableRawBufferPointer(rebasing: outRaw[(start + total)...]))
-                    }
-                }
-            }
-            let (consumed, produced, ended) = try result.get()
+            let (consumed, produced, ended) = try decoder.step(input, inStart..<inEnd, into: &buffer, at: start + total)
             self.inStart += consumed
             streamEnded = ended
             total += produced
@@ -102,10 +94,8 @@ final class ByteSource {
     }
 
     private static func readSome(_ fd: Int32, _ buffer: inout [UInt8], _ start: Int, _ path: String) throws(BundleError) -> Int {
-        while true {
-            let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + start, raw.count - start) }
-            if n >= 0 { return n }
-            if errno != EINTR { throw .file(.unreadable(path: path, reason: FileSystem.errorText())) }
-        }
+        let n = FileSystem.read(fd, into: &buffer, from: start)
+        guard n >= 0 else { throw .file(.unreadable(path: path, reason: FileSystem.errorText())) }
+        return n
     }
 }

@@ -10,6 +10,20 @@ protocol Decompressor: AnyObject {
     func step(_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer) throws(BundleError) -> (consumed: Int, produced: Int, ended: Bool)
 }
 
+extension Decompressor {
+    /// Decodes from `input[range]` into `output[start...]`.
+    func step(_ input: [UInt8], _ range: Range<Int>, into output: inout [UInt8], at start: Int) throws(BundleError) -> (consumed: Int, produced: Int, ended: Bool) {
+        let result = input.withUnsafeBytes { inRaw in
+            output.withUnsafeMutableBytes { outRaw in
+                Result { () throws(BundleError) in
+                    try step(UnsafeRawBufferPointer(rebasing: inRaw[range]), UnsafeMutableRawBufferPointer(rebasing: outRaw[start...]))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// Owns a zlib inflater for one gzip member (proj_inflate_init_gzip / inflate / inflateEnd).
 final class GzipDecompressor: Decompressor {
     private let stream: UnsafeMutablePointer<z_stream>
