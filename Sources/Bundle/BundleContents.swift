@@ -106,7 +106,7 @@ struct BundleContents {
         } catch let error as FingerprintError {
             throw .file(error)
         } catch {
-            throw .usage("\(error)")
+            throw .usage(FileSystem.describe(error))
         }
     }
 

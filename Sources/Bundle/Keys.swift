@@ -63,11 +63,11 @@ public struct KeyStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .file(.unwritable(path: keysDirectory, reason: error.localizedDescription))
+            throw .file(.unwritable(path: keysDirectory, reason: FileSystem.describe(error)))
         }
         let key = Curve25519.Signing.PrivateKey()
         let secret = "proj-ed25519-private-key \(key.rawRepresentation.base64EncodedString())\n"
-        let fd = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .file(.unwritable(path: privatePath, reason: FileSystem.errorText())) }
         let written = FileSystem.writeAll(fd, Array(secret.utf8)[...]) && fsync(fd) == 0
         close(fd)
