@@ -65,9 +65,9 @@ write("manifest-lists-escape.tar", [regular("model/m.bin", PAYLOAD)], listed={"m
 # acute) is one Character, but open() sees "../". The manifest lists them with their true digests, so only
 # the path check can refuse them.
 zwj = "../\u200descape.txt"
-write("zwj-dotdot.tar", [regular(zwj, b"x")], listed={zwj: b"x"})
+write("zwj-dotdot.tar", [regular(zwj, b"x"), regular("model/m.bin", PAYLOAD)], listed={zwj: b"x", "model/m.bin": PAYLOAD})
 comb = "model/../../\u0301escape.txt"
-write("combining-dotdot.tar", [regular(comb, b"x")], listed={comb: b"x"})
+write("combining-dotdot.tar", [regular(comb, b"x"), regular("model/m.bin", PAYLOAD)], listed={comb: b"x", "model/m.bin": PAYLOAD})
 # A file that is also the directory of another: verify must refuse what extract refuses.
 write("file-and-directory.tar", [regular("model", b"f"), regular("model/m.bin", PAYLOAD)],
       listed={"model": b"f", "model/m.bin": PAYLOAD})
