@@ -83,6 +83,8 @@ import Testing
         #expect(log.first?.hasPrefix("'\(object)' is corrupt: its content hashes to ") == true, "\(log)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/raw.csv")) == good)
         #expect(try Data(contentsOf: URL(fileURLWithPath: object)) == good, "the fetch stored a good copy")
+        server.stop()
+        #expect(kill(server.process.processIdentifier, 0) != 0, "the HTTP server outlived its test")
     }
 
     @Test func noMirrorWithThePinnedBytesFailsAndWritesNothing() throws {

@@ -67,6 +67,34 @@ import Testing
         return (columns, rows, csv)
     }
 
+    @Test func predictReadsCSVStrictlyAndWritesNothingOnError() throws {
+        let p = try project()
+        let (_, _, csv) = try instances(p, 2)
+        let lines = csv.split(separator: "\n").map(String.init)
+        let header = lines[0], row = lines[1]
+        let cases: [(String, [UInt8], String)] = [
+            ("unterminated.csv", Array((header + "\n" + row + "\n\"" + row + "\n").utf8), "line 3: a quoted field opened on this line is never closed"),
+            ("not-utf8.csv", Array((header + "\n").utf8) + [0xFF] + Array(row.dropFirst().utf8) + [0x0A], "line 2: not valid UTF-8"),
+            ("duplicate.csv", Array((header + "," + header.split(separator: ",")[0] + "\n" + row + ",1\n").utf8), "line 1: the header repeats the column '\(header.split(separator: ",")[0])'"),
+            ("blank.csv", Array((header + "\n" + row + "\n\n" + row + "\n").utf8), "line 3: blank line (a record needs at least one field; remove the line)"),
+        ]
+        for (name, bytes, message) in cases {
+            try Data(bytes).write(to: URL(fileURLWithPath: p.root + "/" + name))
+            let r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", name, "--output", "out-" + name)
+            #expect(r.code == 1, "\(name): \(r.err)")
+            #expect(r.err == "Error: \(name): \(message)\n", "\(name)")
+            #expect(!p.exists("out-" + name), "\(name): an output was written")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: p.root).filter { $0.contains(".proj-tmp-") }.isEmpty)
+        }
+        // A UTF-8 byte order mark is skipped: the same answers as without it.
+        try Data([0xEF, 0xBB, 0xBF] + Array(csv.utf8)).write(to: URL(fileURLWithPath: p.root + "/bom.csv"))
+        try p.write("plain.csv", csv)
+        let bom = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "bom.csv")
+        let plain = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "plain.csv")
+        #expect(bom.code == 0, "\(bom.err)")
+        #expect(bom.out == plain.out && !plain.out.isEmpty)
+    }
+
     @Test func headIsAnsweredWhereverGetIsAndUnknownExpectationsGet417() throws {
         let p = try project()
         let server = try serve(p)
