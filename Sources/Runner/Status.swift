@@ -33,7 +33,13 @@ public enum Checkout {
         var uncached: [(path: String, stage: String)] = []
         for i in try workspace.stageIndices(targets) {
             let stage = workspace.project.stages[i]
-            guard case .success(let lock?) = workspace.lock(of: stage.name) else { continue }
+            let lock: Lock
+            switch workspace.lock(of: stage.name) {
+            case .success(let found?): lock = found
+            case .success(nil): continue
+            // A damaged lock cannot say what to restore: say so rather than skip the stage quietly.
+            case .failure(let error): throw .project(error)
+            }
             for out in stage.outs {
                 guard let recorded = lock.outs[out.path] else { continue }
                 do {

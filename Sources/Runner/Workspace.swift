@@ -38,7 +38,10 @@ public final class Workspace: Sendable {
     /// The recorded lock of `stage`: nil when absent, or a reason when unreadable.
     public func lock(of stage: String) -> Result<Lock?, SourceError> {
         let rel = Workspace.lockPath(stage)
-        guard let text = try? String(contentsOfFile: root + "/" + rel, encoding: .utf8) else { return .success(nil) }
+        guard let data = FileManager.default.contents(atPath: root + "/" + rel) else { return .success(nil) }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            return .failure(SourceError(file: rel, mark: nil, message: "is not UTF-8 text (damaged?); `proj repro` records it again"))
+        }
         do { return .success(try Lock.parse(text, file: rel)) } catch { return .failure(error) }
     }
 

@@ -68,6 +68,20 @@ import Testing
         #expect(try sha256(path) == sha)
     }
 
+    @Test func aDamagedLockIsNamedNotSkipped() throws {
+        let p = try TempProject(pipeline)
+        try p.proj("repro")
+        try Data([0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: p.root + "/lockfiles/train.lock"))
+        try p.write("model.txt", "edited\n")
+        var r = try p.proj("checkout")
+        #expect(r.code == 2)
+        #expect(r.err == "Error: lockfiles/train.lock: is not UTF-8 text (damaged?); `proj repro` records it again\n")
+        r = try p.proj("repro")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Stage 'train' restored from run-cache (lock unreadable (lockfiles/train.lock: is not UTF-8 text (damaged?)"), "\(r.out)")
+        #expect(try p.proj("checkout").out == "All outs already match their locks.\n")
+    }
+
     @Test func cacheVerifyFindsAndRepairsDamage() throws {
         let p = try TempProject(pipeline)
         try p.proj("repro")
