@@ -158,9 +158,11 @@ public final class Repro: Sendable {
         for path in stage.outs.map(\.path).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let digest = entry.outs[path] else { return false }
             let restored = Result { () throws(FingerprintError) in try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path)) }
+            // Whatever keeps an object from coming back whole (damaged, unreadable, not a file), the stage can
+            // still make it: run it instead of failing.
             if case .failure(let error) = restored {
-                guard case .corrupt = error else { throw error }
-                console.warn("Stage '\(stage.name)': not restored from run-cache: '\(path)' cache object \(error); running the stage instead")
+                let what = if case .corrupt = error { "cache object \(error)" } else { "\(error)" }
+                console.warn("Stage '\(stage.name)': not restored from run-cache: '\(path)' \(what); running the stage instead")
                 return false
             }
         }

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 
+/// Whether `path` is a directory (following symlinks).
+func isDirectory(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+}
+
 /// Corrupted caches, abandoned temporary files, output that cannot be written, usage errors.
 @Suite(.serialized) struct HardeningTests {
     /// The cache object of `out` as the lock records it.
@@ -57,6 +63,23 @@ import Testing
         #expect(try sha256(p.root + "/model.txt") == sha6)
         #expect(try sha256(path6) == sha6, "running the stage stored a good object again")
         #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aCacheObjectThatCannotBeReadMakesReproRunTheStage() throws {
+        let p = try TempProject(pipeline)
+        try p.proj("repro")
+        try p.proj("repro", "-S", "train.depth=8")
+        try p.proj("repro", "-S", "train.depth=6")
+        let (_, path6) = try object(p, stage: "train", out: "model.txt")
+        try p.proj("repro", "-S", "train.depth=8")
+        // The object of depth 6's model.txt becomes a directory of the same name.
+        try FileManager.default.removeItem(atPath: path6)
+        try FileManager.default.createDirectory(atPath: path6, withIntermediateDirectories: false)
+        let r = try p.proj("repro", "-S", "train.depth=6")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Running stage 'train'"), "\(r.out)")
+        #expect(p.runs("train") == 3, "not in the cache as a file: the stage runs")
+        #expect(!isDirectory(path6), "storing replaced the directory with the object")
     }
 
     @Test func storingReplacesADamagedObjectOfTheRightSize() throws {
