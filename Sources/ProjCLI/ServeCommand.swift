@@ -50,11 +50,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection stays open.")
     var idleTimeout = 30
 
+    @Option(help: "Event-loop threads (and model copies); default: the CPUs this process may use (affinity mask and cgroup quota).")
+    var threads: Int?
+
     func validate() throws {
         guard maxBody > 0, maxRows > 0, requestTimeout > 0, idleTimeout > 0 else {
             throw ValidationError("--max-body, --max-rows, --request-timeout and --idle-timeout must be positive")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1 to 1024") }
     }
 
     func run() async throws {
@@ -71,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let path = try resolve(options: options)
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
-            model = try ServedModel.load(path, options: options, copies: InferenceServer.threads)
+            model = try ServedModel.load(path, options: options, copies: threadCount)
         } catch { throw fail(error) }
         var limits = ServeLimits()
         limits.maxBody = maxBody
@@ -79,15 +83,18 @@ struct ServeCommand: AsyncParsableCommand {
         limits.requestTimeout = .seconds(requestTimeout)
         limits.idleTimeout = .seconds(idleTimeout)
         let server = InferenceServer(model: model, limits: limits)
-        let host = host, name = model.name, version = model.version, digest = model.digest
-        try await server.run(host: host, port: port) { bound in
+        let host = host, name = model.name, version = model.version, digest = model.digest, threads = threadCount
+        try await server.run(host: host, port: port, threads: threads) { bound in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            Output.write(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms)\n",
-                                name, version, String(digest.prefix(12)), host, bound, ms))
+            Output.write(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms, %d thread%@)\n",
+                                name, version, String(digest.prefix(12)), host, bound, ms, threads, threads == 1 ? "" : "s"))
         }
         Output.write("stopped: requests in flight finished\n")
     }
+
+    /// The event loops to run: `--threads`, else the CPUs this process may use.
+    var threadCount: Int { threads ?? InferenceServer.threads }
 
     /// The bundle file: the argument, or the store's NAME[@VERSION] pulled (and verified) into a temporary directory.
     func resolve(options: VerifyOptions) throws(BundleError) -> String {

@@ -1,8 +1,10 @@
+import Fingerprint
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Runner
 import YAML
 
@@ -27,9 +29,9 @@ public struct InferenceServer: Sendable {
     let metrics: ServerMetrics
     let protocols: Protocols
 
-    /// Event-loop threads the server runs requests on (NIO's shared group: one per core), and so the number
-    /// of model copies worth loading.
-    public static var threads: Int { System.coreCount }
+    /// Event-loop threads the server runs requests on by default, and so the number of model copies worth
+    /// loading: the CPUs this process may use (its affinity mask and cgroup quota), not the machine's count.
+    public static var threads: Int { Processors.available }
 
     public init(model: ServedModel, limits: ServeLimits = ServeLimits()) {
         self.model = model
@@ -38,9 +40,11 @@ public struct InferenceServer: Sendable {
         protocols = Protocols(model: model, maxRows: limits.maxRows)
     }
 
-    /// Serves until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish, and returns.
-    /// `ready` gets the bound port once the socket listens (port 0 picks a free one).
-    public func run(host: String, port: Int, ready: @escaping @Sendable (Int) -> Void) async throws {
+    /// Serves on `threads` event loops until SIGTERM or SIGINT, then stops accepting, lets requests in flight
+    /// finish, and returns. `ready` gets the bound port once the socket listens (port 0 picks a free one).
+    public func run(host: String, port: Int, threads: Int = InferenceServer.threads, ready: @escaping @Sendable (Int) -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        defer { group.shutdownGracefully { _ in } }
         var logger = Logger(label: "proj.serve")
         logger.logLevel = .warning
         let app = Application(
@@ -50,6 +54,7 @@ public struct InferenceServer: Sendable {
                                                   last: { QuickPredictions(server: self) }),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
+            eventLoopGroupProvider: .shared(group),
             logger: logger
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

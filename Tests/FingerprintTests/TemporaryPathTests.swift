@@ -37,3 +37,27 @@ import Testing
         #expect(FileSystem.describe(FingerprintError.unreadable(path: "a", reason: "b")) == "cannot read 'a': b")
     }
 }
+
+@Suite struct ProcessorsTests {
+    @Test func cpuListsAndQuotas() throws {
+        #expect(Processors.count(list: "\t0-1") == 2)
+        #expect(Processors.count(list: "0-3,8,10-11") == 7)
+        #expect(Processors.count(list: "3-1") == nil)
+        #expect(Processors.count(list: "x") == nil)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("proj-cgroup-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/cpu", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(Processors.quota(root: root) == nil)
+        try "150000 100000\n".write(toFile: root + "/cpu.max", atomically: true, encoding: .utf8)
+        #expect(Processors.quota(root: root) == 2, "1.5 CPUs round up")
+        try "max 100000\n".write(toFile: root + "/cpu.max", atomically: true, encoding: .utf8)
+        #expect(Processors.quota(root: root) == nil)
+        try FileManager.default.removeItem(atPath: root + "/cpu.max")
+        try "-1\n".write(toFile: root + "/cpu/cpu.cfs_quota_us", atomically: true, encoding: .utf8)
+        try "100000\n".write(toFile: root + "/cpu/cpu.cfs_period_us", atomically: true, encoding: .utf8)
+        #expect(Processors.quota(root: root) == nil)
+        try "300000\n".write(toFile: root + "/cpu/cpu.cfs_quota_us", atomically: true, encoding: .utf8)
+        #expect(Processors.quota(root: root) == 3)
+        #expect(Processors.available >= 1 && Processors.available <= ProcessInfo.processInfo.activeProcessorCount)
+    }
+}

@@ -29,7 +29,7 @@ import Testing
         let running: TempProject.Running
         let http: RawHTTP
         func stop() -> Int32 {
-            running.process.terminate()
+            if running.process.isRunning { running.process.terminate() }
             running.process.waitUntilExit()
             return running.process.terminationStatus
         }
@@ -65,6 +65,23 @@ import Testing
         }
         let csv = ([columns] + lines[1...n].map { line in columns.map { line[header.firstIndex(of: $0)!] } }).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
         return (columns, rows, csv)
+    }
+
+    @Test func threadsComeFromTheOptionOrTheCPUsThisProcessMayUse() throws {
+        let p = try project()
+        let one = try serve(p, ["--threads", "1"])
+        defer { _ = one.stop() }
+        #expect(one.running.output().contains(" ms, 1 thread)\n"), "\(one.running.output())")
+        #expect(one.http.request("GET", "/ping", contentType: nil)?.status == 200)
+        #expect(one.stop() == 0)
+        // Pinned to one CPU with taskset, the default is one thread, whatever the machine has.
+        let pinned = try p.start(["serve", "bundles/detector-1.0.0.tar", "--port", "0"], pinnedToCPU: 0)
+        defer { if pinned.process.isRunning { pinned.process.terminate() }; pinned.process.waitUntilExit() }
+        #expect(eventually(30) { pinned.output().contains("ready:") }, "\(pinned.errors())")
+        #expect(pinned.output().contains(" ms, 1 thread)\n"), "\(pinned.output())")
+        let r = try p.proj("serve", "bundles/detector-1.0.0.tar", "--threads", "0")
+        #expect(r.code == 2)
+        #expect(r.err.hasPrefix("Error: --threads must be 1 to 1024\n"))
     }
 
     @Test func predictReadsCSVStrictlyAndWritesNothingOnError() throws {

@@ -58,11 +58,16 @@ struct TempProject {
         return (p.process.terminationStatus, p.output(), p.errors())
     }
 
-    /// Starts `proj ARGS` without waiting.
-    func start(_ args: [String]) throws -> Running {
+    /// Starts `proj ARGS` without waiting (under `taskset -c CPU` when `pinnedToCPU` is given).
+    func start(_ args: [String], pinnedToCPU cpu: Int? = nil) throws -> Running {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: projBinary)
-        process.arguments = args
+        if let cpu {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", String(cpu), projBinary] + args
+        } else {
+            process.executableURL = URL(fileURLWithPath: projBinary)
+            process.arguments = args
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
