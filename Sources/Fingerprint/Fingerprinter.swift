@@ -96,7 +96,7 @@ public final class Fingerprinter: Sendable {
             }
             return true
         }
-        let workers = misses.count > 1 ? min(ProcessInfo.processInfo.activeProcessorCount, misses.count) : 1
+        let workers = misses.count > 1 ? min(Processors.available, misses.count) : 1
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let buffer = HashBuffer()
             for j in stride(from: worker, to: misses.count, by: workers) {
