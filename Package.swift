@@ -28,39 +28,42 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Layer 3: project.yaml / params.yaml values, templating, validation, the stage DAG. Pure.
         .target(name: "ProjectModel", dependencies: ["YAML"]),
-        // Layer 4: SHA-256 of files and directories with a stat cache.
+        // Layer 4: the shared vocabulary of rows: the data/bundle schema, the strict CSV reader, values as numbers.
+        .target(name: "Tabular", dependencies: ["YAML", "ProjectModel"]),
+        // Layer 5: SHA-256 of files and directories with a stat cache.
         .target(name: "Fingerprint", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // Layer 5: staleness, scheduling, process execution, lock files, cache and run-cache.
+        // Layer 6: staleness, scheduling, process execution, lock files, cache and run-cache.
         .target(name: "Runner", dependencies: [
             "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
-        // Layer 6: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
+        // Layer 7: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
         .target(name: "Bundle", dependencies: [
-            "CArchive", "CZlib", "CZstd", "Runner", "ProjectModel", "Fingerprint", "YAML",
+            "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Layer 7: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Bundle", "Runner", "YAML", "Fingerprint"]),
-        // Layer 8: HTTP inference over a verified bundle (Hummingbird 2).
+        // Layer 8: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        // Layer 9: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
-            "Bundle", "Runner", "YAML",
+            "Tabular", "Bundle", "Runner", "YAML",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        // Layer 9: argument parsing and output only.
+        // Layer 10: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Runner", "Bundle", "ML", "Serve", "ProjectModel",
+            "Tabular", "Runner", "Bundle", "ML", "Serve", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ProjectModelTests", dependencies: ["ProjectModel"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
-        .testTarget(name: "BundleTests", dependencies: ["Bundle", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "Bundle", "YAML"]),
+        .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Fingerprint
 import Foundation
 import ProjectModel
 import Runner
+import Tabular
 import YAML
 
 /// Everything a bundle holds besides its manifest and model card, read from the workspace.

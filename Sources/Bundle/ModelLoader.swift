@@ -1,3 +1,4 @@
+import Tabular
 import YAML
 
 /// Turns a bundle's model files into something that predicts. The ML layer provides one per

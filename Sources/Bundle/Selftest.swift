@@ -1,3 +1,4 @@
+import Tabular
 import YAML
 
 /// `selftest.json`: a few input rows and the outputs the model gave for them when the bundle was
@@ -76,14 +77,7 @@ public struct Selftest: Sendable, Equatable {
     }
 
     static func close(_ a: Value, _ b: Value) -> Bool {
-        func number(_ v: Value) -> Double? {
-            switch v {
-            case .int(let i): return Double(i)
-            case .double(let d): return d
-            default: return nil
-            }
-        }
-        guard let x = number(a), let y = number(b) else { return a == b }
+        guard let x = a.number, let y = b.number else { return a == b }
         return abs(x - y) <= tolerance * max(1, abs(x), abs(y))
     }
 }

@@ -1,3 +1,4 @@
+import Tabular
 import YAML
 
 /// What `proj verify` checks, and how strictly.

@@ -1,4 +1,5 @@
 import Bundle
+import Tabular
 import YAML
 
 /// Bundle loader for the flavors `proj ml train` writes (xgboost, linear, mlp). The entry is a model

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import YAML
 
 /// The transform step's fitted state: an imputer (median, or k nearest neighbours as scikit-learn's
@@ -150,15 +151,6 @@ extension Value {
         guard case .list(let items) = self else { return nil }
         let out = items.compactMap(\.string)
         return out.count == items.count ? out : nil
-    }
-
-    /// A number as a double (nil for anything else).
-    var number: Double? {
-        switch self {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
-        default: return nil
-        }
     }
 
     /// A list of numbers as doubles (nil when any item is not a number).

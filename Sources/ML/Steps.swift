@@ -1,4 +1,3 @@
-import Bundle
 import Fingerprint
 import Foundation
 import YAML

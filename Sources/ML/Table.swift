@@ -1,5 +1,5 @@
-import Bundle
 import Foundation
+import Tabular
 
 /// A CSV file as text cells: a header and rows of equal width.
 public struct Table: Sendable {

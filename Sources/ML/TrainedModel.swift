@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import YAML
 
 /// What `proj ml train` writes to its model directory, and what the bundle loaders read back:

@@ -1,5 +1,5 @@
-import Bundle
 import Foundation
+import Tabular
 import YAML
 
 /// Checks a data file against a data schema: the schema's `input` columns are the features, its `output`

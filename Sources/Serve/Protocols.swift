@@ -1,4 +1,4 @@
-import Bundle
+import Tabular
 import YAML
 
 /// The request and response shapes of each protocol, over a served model. Pure: bytes and a content type

@@ -1,4 +1,4 @@
-import Bundle
+import Tabular
 import YAML
 
 /// Request rows checked against the bundle's input schema: every feature present, none extra, each of the

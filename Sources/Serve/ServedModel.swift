@@ -1,5 +1,6 @@
 import Bundle
 import Synchronization
+import Tabular
 import YAML
 
 /// A verified bundle's model, shared by every request: its identity, schema, metrics and provenance for

@@ -1,9 +1,10 @@
-import ProjectModel
 @testable import Bundle
+import Fingerprint
 import Foundation
+import ProjectModel
+import Tabular
 import Testing
 import YAML
-import Fingerprint
 
 @Suite struct FormatTests {
     @Test func manifestRoundTripsAndItsTextIsCanonical() throws {

@@ -2,6 +2,7 @@
 import Crypto
 import Fingerprint
 import Foundation
+import Tabular
 import YAML
 
 /// A fresh temporary directory.

@@ -1,5 +1,6 @@
 @testable import Bundle
 import Foundation
+import Tabular
 import Testing
 import YAML
 

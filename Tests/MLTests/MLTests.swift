@@ -1,6 +1,7 @@
 import Bundle
 import Foundation
 @testable import ML
+import Tabular
 import Testing
 import YAML
 

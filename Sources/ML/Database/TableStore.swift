@@ -1,5 +1,5 @@
-import Bundle
 import Foundation
+import Tabular
 
 /// The SQL type a CSV column gets: INTEGER when every non-empty cell is an integer, REAL when every one is
 /// a number, TEXT otherwise.

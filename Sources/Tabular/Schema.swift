@@ -82,11 +82,8 @@ public struct Schema: Sendable, Equatable {
         func number(_ key: String) throws(SourceError) -> Double? {
             guard let n = node[key] else { return nil }
             guard type == .int || type == .double else { throw fail(n, "`\(key)` applies only to int and double columns") }
-            switch n.value {
-            case .int(let i): return Double(i)
-            case .double(let d): return d
-            default: throw fail(n, "`\(key)` must be a number")
-            }
+            guard let number = n.value.number else { throw fail(n, "`\(key)` must be a number") }
+            return number
         }
         let min = try number("min"), max = try number("max")
         if let min, let max, min > max { throw fail(node, "column '\(name)': min \(min) is above max \(max)") }
@@ -130,7 +127,7 @@ public struct Schema: Sendable, Equatable {
         }
         if case .null = value { return nil }
         if let values = column.values, !values.contains(value) {
-            let number: Double? = switch value { case .int(let i): Double(i); case .double(let d): d; default: nil }
+            let number = value.number
             if !(number != nil && values.contains { if case .int(let i) = $0 { return Double(i) == number } else { return false } }) {
                 return "'\(column.name)' is \(value.inlineText), not one of \(Value.list(values).inlineText)"
             }

@@ -1,4 +1,4 @@
-@testable import Bundle
+@testable import Tabular
 import Testing
 
 /// The strict RFC 4180 reader: every way a lenient reader would guess is an error naming the line.
