@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 9: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
-            "Tabular", "Bundle", "Runner", "YAML",
+            "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // Layer 10: argument parsing and output only.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProjectModel
 import Runner
 
 /// `proj`: reproducible pipelines and shippable models.

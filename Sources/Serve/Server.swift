@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
-import Runner
+import ProjectModel
 import YAML
 
 /// Limits on what one client may send.
