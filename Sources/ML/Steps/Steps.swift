@@ -2,53 +2,6 @@ import Fingerprint
 import Foundation
 import YAML
 
-/// The label column and its two values.
-public struct Target: Sendable {
-    public var column: String
-    public var positive: String
-    public var negative: String
-    public init(column: String, positive: String, negative: String) {
-        self.column = column
-        self.positive = positive
-        self.negative = negative
-    }
-
-    /// 1 for the positive value, 0 for the negative; anything else is an error naming the row.
-    func label(_ value: String, row: Int, path: String) throws(MLError) -> Float {
-        switch value {
-        case positive: return 1
-        case negative: return 0
-        default: throw MLError("\(path): row \(row + 2), column '\(column)': unknown label '\(value)' (expected \(negative) or \(positive))")
-        }
-    }
-
-    /// The 0/1 label of every row of `table`.
-    func labels(_ table: Table, path: String) throws(MLError) -> [Float] {
-        let t = try table.column(column, in: path)
-        var out: [Float] = []
-        out.reserveCapacity(table.rows.count)
-        for (r, row) in table.rows.enumerated() { out.append(try label(row[t], row: r, path: path)) }
-        return out
-    }
-}
-
-/// Gradient-boosted trees through XGBoost.
-public struct XGBoostParams: Sendable {
-    public var rounds = 200
-    public var maxDepth = 6
-    public var eta = 0.1
-    public var subsample = 1.0
-    public var seed: UInt64 = 0
-    /// OpenMP threads per training. The trees do not depend on it (hist sums its histograms in a fixed order).
-    public var threads = 2
-    public init() {}
-
-    var pairs: [(String, String)] {
-        [("objective", "binary:logistic"), ("tree_method", "hist"), ("max_depth", String(maxDepth)), ("eta", String(eta)),
-         ("subsample", String(subsample)), ("seed", String(seed)), ("nthread", String(threads))]
-    }
-}
-
 /// `proj ml` steps: split, train, evaluate. Each reads and writes plain files so stages can declare them.
 public enum Steps {
     /// Stratified, seeded split of a CSV file.

@@ -1,13 +1,6 @@
 import CXGBoost
 import Foundation
 
-/// Why an ML step failed.
-public struct MLError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// XGBoost's functions: every use below follows a successful `XGBoostLibrary.api()` (in `Matrix.init` or `load`).
 private var xgb: ProjXGBoostAPI { XGBoostLibrary.bound }
 
