@@ -21,7 +21,7 @@ public enum AtomicFile {
         let (dir, _) = TemporaryPath.split(path)
         try FileSystem.makeDirectories(dir)
         let temp = TemporaryPath.beside(path)
-        let fd = try FileSystem.createExclusive(temp, mode: mode)
+        let fd = try createTemporary(temp, for: path, mode: mode)
         let written = FileSystem.writeAll(fd, bytes[...]) && fsync(fd) == 0
         let reason = written ? "" : FileSystem.errorText()
         close(fd)
@@ -43,7 +43,7 @@ public enum AtomicFile {
         let (dir, _) = TemporaryPath.split(target)
         try FileSystem.makeDirectories(dir)
         let temp = TemporaryPath.beside(target)
-        let output = try FileSystem.createExclusive(temp, mode: mode)
+        let output = try createTemporary(temp, for: target, mode: mode)
         var hasher = expected.map { _ in SHA256() }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var failure: FingerprintError?
@@ -71,6 +71,14 @@ public enum AtomicFile {
         }
         if FileSystem.lstatIsDirectory(target) { FileSystem.removeTree(target) }
         try install(temp, at: target, durable: durable)
+    }
+
+    /// Creates the temporary file `temp` for `target`; an error names `target`, the file the user knows.
+    static func createTemporary(_ temp: String, for target: String, mode: Int) throws(FingerprintError) -> Int32 {
+        do { return try FileSystem.createExclusive(temp, mode: mode) } catch {
+            guard case .unwritable(_, let reason) = error else { throw error }
+            throw .unwritable(path: target, reason: reason)
+        }
     }
 
     /// Renames `temp` onto `target` (removing `temp` when that fails) and, when `durable`, syncs the directory.

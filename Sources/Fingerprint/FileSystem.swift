@@ -71,9 +71,9 @@ public enum FileSystem {
         close(fd)
     }
 
-    /// The text of the current `errno`.
+    /// The text of the current `errno`, as it reads inside a sentence ("no space left on device").
     public static func errorText() -> String {
-        String(cString: strerror(errno))
+        String(cString: strerror(errno)).lowercased()
     }
 }
 

@@ -34,7 +34,11 @@ struct Predict: ParsableCommand {
         let temp = TemporaryPath.beside(output)
         if output != "-" {
             TemporaryPath.removeAbandoned(beside: output)
-            do { file = try FileSystem.createExclusive(temp) } catch { throw fail(BundleError.file(error)) }
+            do { file = try FileSystem.createExclusive(temp) } catch {
+                // Name the output the user gave, not the temporary file beside it.
+                guard case .unwritable(_, let reason) = error else { throw fail(BundleError.file(error)) }
+                throw fail(BundleError.file(.unwritable(path: output, reason: reason)))
+            }
         }
         defer { if file >= 0 { close(file); unlink(temp) } }
         let write: (String) throws -> Void = { text in

@@ -33,7 +33,7 @@ public enum Output {
             guard !s.failed.contains(stream.fd) else { return }
             guard !FileSystem.writeAll(stream.fd, Array(text.utf8)[...]) else { return }
             s.failed.insert(stream.fd)
-            if s.failure == nil { s.failure = Failure(stream: stream, reason: FileSystem.errorText().lowercased()) }
+            if s.failure == nil { s.failure = Failure(stream: stream, reason: FileSystem.errorText()) }
         }
     }
 

@@ -190,6 +190,18 @@ func isDirectory(_ path: String) -> Bool {
         #expect(text == "Error: cannot write to standard output: broken pipe\n")
     }
 
+    @Test func fileErrorsNameThePathAndTheErrnoMeaning() throws {
+        let p = try TempProject([
+            "project.yaml": "stages:\n  a:\n    cmd: echo hi > blocker/out.txt\n    outs: [blocker/out.txt]\n",
+            "blocker": "a file where a directory should be\n",
+        ])
+        let r = try p.proj("repro")
+        #expect(r.code == 1)
+        #expect(r.err.contains("Stage 'a' failed: cannot write '\(p.root)/blocker': it exists and is not a directory"), "\(r.err)")
+        #expect(!r.err.contains("Domain") && !r.err.contains("Write error"), "\(r.err)")
+        #expect(!p.exists("lockfiles/a.lock"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let p = try TempProject(pipeline)
         var r = try p.proj("repro", "--bogus")
