@@ -1,6 +1,6 @@
-import ProjectModel
 import Crypto
 import Fingerprint
+import ProjectModel
 import YAML
 
 /// Receives a bundle's entries as they stream past (used to extract while verifying).

@@ -1,6 +1,6 @@
-import ProjectModel
 import Fingerprint
 import Foundation
+import ProjectModel
 
 /// `proj extract`: verifies and unpacks in one pass into a hidden staging directory beside the
 /// target, then renames it into place. A bundle that fails any check leaves nothing behind.

@@ -63,7 +63,7 @@ public struct KeyStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .file(.unwritable(path: keysDirectory, reason: FileSystem.describe(error)))
+            throw .file(.unwritable(path: keysDirectory, reason: FileSystem.reason(of: error)))
         }
         let key = Curve25519.Signing.PrivateKey()
         let secret = "proj-ed25519-private-key \(key.rawRepresentation.base64EncodedString())\n"

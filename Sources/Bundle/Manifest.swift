@@ -1,5 +1,5 @@
-import ProjectModel
 import Fingerprint
+import ProjectModel
 import YAML
 
 /// `bundle.yaml`: what a bundle is and the digest of every other entry in it.

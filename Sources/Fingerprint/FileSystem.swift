@@ -116,29 +116,30 @@ extension FileSystem {
     /// An error's text for a user: Foundation's file errors become the path and the errno meaning ("no such file
     /// or directory"), never "NSCocoaErrorDomain error 512"; proj's own errors keep their text.
     public static func describe(_ error: any Error) -> String {
+        let ns = error as NSError
+        guard !(error is FingerprintError), ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain,
+              let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path else { return reason(of: error) }
+        return "'\(path)': \(reason(of: error))"
+    }
+
+    /// The errno meaning of a Foundation file error alone ("no such file or directory"), for a message that
+    /// names the path itself; any other error's own text.
+    public static func reason(of error: any Error) -> String {
         if let error = error as? FingerprintError { return error.description }
         let ns = error as NSError
         guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
-        var posix: Int32?
-        if ns.domain == NSPOSIXErrorDomain { posix = Int32(ns.code) }
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain { posix = Int32(underlying.code) }
-        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-        let reason: String
-        if let posix {
-            reason = String(cString: strerror(posix)).lowercased()
-        } else if ns.domain == NSCocoaErrorDomain {
-            switch CocoaError.Code(rawValue: ns.code) {
-            case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or directory"
-            case .fileWriteOutOfSpace: reason = "no space left on device"
-            case .fileWriteNoPermission, .fileReadNoPermission: reason = "permission denied"
-            case .fileWriteFileExists: reason = "file exists"
-            case .fileWriteVolumeReadOnly: reason = "read-only file system"
-            default: reason = "file operation failed"
-            }
-        } else {
-            reason = "error \(ns.code)"
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))).lowercased() }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code))).lowercased()
         }
-        return path.map { "'\($0)': \(reason)" } ?? reason
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or directory"
+        case .fileWriteOutOfSpace: return "no space left on device"
+        case .fileWriteNoPermission, .fileReadNoPermission: return "permission denied"
+        case .fileWriteFileExists: return "file exists"
+        case .fileWriteVolumeReadOnly: return "read-only file system"
+        default: return "file operation failed"
+        }
     }
 
     /// Whether `path` itself is a symbolic link.

@@ -65,11 +65,9 @@ enum ErrorFunnel {
         case let exit as ExitCode:
             return exit.rawValue
         case let error as RunnerError:
-            say(error.description)
-            return error.exitCode
+            return report(fail(error))
         case let error as BundleError:
-            say(error.description)
-            return error.exitCode
+            return report(fail(error))
         case let error as SourceError:
             say(error.description)
             return 2

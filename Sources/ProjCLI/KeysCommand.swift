@@ -1,7 +1,7 @@
-import Runner
 import ArgumentParser
 import Bundle
 import Foundation
+import Runner
 
 /// `proj keys`.
 struct Keys: ParsableCommand {

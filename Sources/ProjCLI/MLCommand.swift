@@ -1,7 +1,7 @@
-import Runner
 import ArgumentParser
 import Foundation
 import ML
+import Runner
 
 /// `proj ml`: the ML steps pipeline stages run.
 struct MLCommand: ParsableCommand {
@@ -82,7 +82,7 @@ struct FetchStep: ParsableCommand {
 
     func run() throws {
         let outcome = try runStep {
-            try Fetch.run(sha256: sha256, mirrors: urls, output: output, cacheDirectory: cache) { Output.write(($0 + "\n"), to: .err) }
+            try Fetch.run(sha256: sha256, mirrors: urls, output: output, cacheDirectory: cache) { Output.line($0, to: .err) }
         }
         switch outcome {
         case .cached: Output.line("\(output): sha256 \(sha256.prefix(12)) from the cache")
@@ -112,7 +112,7 @@ struct IngestStep: ParsableCommand {
     func run() throws {
         let line = try runStep {
             try Ingest.run(try Source.parse(source, sha256: sha256, mirrors: mirrors, table: table), raw: raw, cacheDirectory: cache) {
-                Output.write(($0 + "\n"), to: .err)
+                Output.line($0, to: .err)
             }
         }
         Output.line(line)

@@ -1,7 +1,7 @@
-import Runner
 import ArgumentParser
 import Foundation
 import ML
+import Runner
 
 struct TransformStep: ParsableCommand {
     static let configuration = CommandConfiguration(

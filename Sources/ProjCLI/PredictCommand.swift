@@ -1,9 +1,9 @@
-import Runner
 import ArgumentParser
 import Bundle
+import Fingerprint
 import Foundation
 import ML
-import Fingerprint
+import Runner
 
 /// `proj predict`.
 struct Predict: ParsableCommand {
@@ -31,7 +31,7 @@ struct Predict: ParsableCommand {
         do { model = try Verifier.load(bundle, options: try trust.options()) } catch let error as BundleError { throw fail(error) }
         // Predictions go to standard output, or to a file written beside `output` and renamed onto it at the end.
         var file: Int32 = -1
-        let temp = TemporaryPath.beside(output)
+        let temp = output == "-" ? "" : TemporaryPath.beside(output)
         if output != "-" {
             TemporaryPath.removeAbandoned(beside: output)
             do { file = try FileSystem.createExclusive(temp) } catch {
@@ -44,7 +44,7 @@ struct Predict: ParsableCommand {
         let write: (String) throws -> Void = { text in
             if file < 0 {
                 Output.write(text)
-                if let failure = Output.failure { throw CommandFailure(message: failure.description, code: 1) }
+                if let failure = Output.failure, failure.stream == .out { throw CommandFailure(message: failure.description, code: 1) }
             } else if !FileSystem.writeAll(file, Array(text.utf8)[...]) {
                 throw CommandFailure(message: FingerprintError.unwritable(path: output, reason: FileSystem.errorText()).description, code: 1)
             }

@@ -1,8 +1,8 @@
-import Runner
 import ArgumentParser
 import Bundle
 import Foundation
 import ML
+import Runner
 import Serve
 
 /// `proj serve`.

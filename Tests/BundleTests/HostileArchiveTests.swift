@@ -17,6 +17,8 @@ import Testing
         "pax-path-disagrees.tar": "model/m.bin: the pax header and the tar header disagree on the name ('model/other.bin')",
         "pax-size-disagrees.tar": "model/m.bin: the pax header says 12 bytes but the tar header says 524",
         "gzip-trailing-bytes.tar.gz": "bytes after the end of the gzip stream (trailing data, a second member or a skippable frame); a bundle holds one stream",
+        "gzip-truncated.tar.gz": "truncated archive: the gzip stream is cut short",
+        "gzip-bad-crc.tar.gz": "the gzip stream is damaged: incorrect data check",
         "gzip-second-member.tar.gz": "bytes after the end of the gzip stream (trailing data, a second member or a skippable frame); a bundle holds one stream",
         "absolute.tar": "/absolute.txt: unsafe entry name: absolute path",
         "symlink-out.tar": "model/m.bin: symbolic link entries are not allowed in a bundle (only regular files)",

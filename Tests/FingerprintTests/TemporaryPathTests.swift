@@ -1,6 +1,6 @@
+@testable import Fingerprint
 import Foundation
 import Testing
-@testable import Fingerprint
 
 @Suite struct TemporaryPathTests {
     @Test func namesCarryTheirOwner() {
@@ -33,6 +33,7 @@ import Testing
             NSFilePathErrorKey: "/d/out.csv", NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC)),
         ])
         #expect(FileSystem.describe(full) == "'/d/out.csv': no space left on device")
+        #expect(FileSystem.reason(of: full) == "no space left on device", "for a message that names the path itself")
         #expect(FileSystem.describe(CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "/nope"])) == "'/nope': no such file or directory")
         #expect(FileSystem.describe(FingerprintError.unreadable(path: "a", reason: "b")) == "cannot read 'a': b")
     }

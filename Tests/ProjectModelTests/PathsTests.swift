@@ -1,5 +1,5 @@
-import Testing
 @testable import ProjectModel
+import Testing
 
 /// The one path check, on bytes: what grapheme clusters would hide, it sees.
 @Suite struct PathsTests {

@@ -1,7 +1,7 @@
 import CArchive
-import Glibc
 import Fingerprint
 import Foundation
+import Glibc
 
 /// Writes a deterministic tar (POSIX pax, restricted to ustar headers unless a name needs more),
 /// optionally zstd-compressed, through libarchive.

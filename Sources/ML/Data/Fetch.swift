@@ -23,9 +23,9 @@ public enum Fetch {
             // A damaged cached copy is moved aside by the restore; the mirrors are tried instead.
             switch Result(catching: { () throws(FingerprintError) in try cache.restore(FileDigest(sha256: sha, size: size), to: absolute(output)) }) {
             case .success: return .cached
-            case .failure(.corrupt(let path, let expected, let actual, let movedTo)):
-                log(FingerprintError.corrupt(path: path, expected: expected, actual: actual, movedTo: movedTo).description + "; fetching it again")
-            case .failure(let error): throw error
+            case .failure(let error):
+                guard case .corrupt = error else { throw error }
+                log(error.description + "; fetching it again")
             }
         }
         guard !mirrors.isEmpty else { throw MLError("\(sha.prefix(12)) is not in the cache and no --url was given") }

@@ -157,3 +157,7 @@ with tarfile.open(fileobj=good_bundle, mode="w", format=tarfile.PAX_FORMAT) as t
 good_bundle = good_bundle.getvalue()
 open(os.path.join(out, "gzip-trailing-bytes.tar.gz"), "wb").write(gzip.compress(good_bundle, mtime=0) + b"junk")
 open(os.path.join(out, "gzip-second-member.tar.gz"), "wb").write(gzip.compress(good_bundle, mtime=0) + gzip.compress(bytes(1024), mtime=0))
+# A gzip stream cut short, and one whose CRC trailer does not match its data.
+whole = gzip.compress(good_bundle, mtime=0)
+open(os.path.join(out, "gzip-truncated.tar.gz"), "wb").write(whole[: len(whole) // 2])
+open(os.path.join(out, "gzip-bad-crc.tar.gz"), "wb").write(whole[:-8] + bytes(b ^ 0xFF for b in whole[-8:-4]) + whole[-4:])
