@@ -9,53 +9,77 @@ public struct TextVectorizer: Sendable, Equatable {
     static let bucketBits: UInt32 = 22
     public private(set) var buckets: [UInt32]
     public private(set) var idf: [Double]
-    private var column: [UInt32: Int32]
+    private let table: BucketTable
+    /// Word buckets have bit 22 set and buckets are sorted: every column from here on is a word n-gram.
+    private let firstWordColumn: Int32
 
     public var count: Int { buckets.count }
 
     init(buckets: [UInt32], idf: [Double]) {
         self.buckets = buckets
         self.idf = idf
-        column = Dictionary(uniqueKeysWithValues: buckets.enumerated().map { ($1, Int32($0)) })
+        table = BucketTable(buckets)
+        firstWordColumn = Int32(buckets.firstIndex { $0 >> TextVectorizer.bucketBits != 0 } ?? buckets.count)
+    }
+
+    public static func == (a: TextVectorizer, b: TextVectorizer) -> Bool { a.buckets == b.buckets && a.idf == b.idf }
+
+    /// The URL's bytes lower-cased as `String.lowercased()` does: ASCII in place, anything else through it.
+    static func withLowercasedBytes<R>(_ url: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard url.utf8.allSatisfy({ $0 < 0x80 }) else { return Array(url.lowercased().utf8).withUnsafeBufferPointer(body) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: url.utf8.count) { buffer in
+            for (i, b) in url.utf8.enumerated() { buffer[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            return body(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// The most n-grams a URL of `length` bytes has: five per byte, and at most one word and one pair of
+    /// words per two bytes.
+    static func gramCapacity(_ length: Int) -> Int { length * 6 + 2 }
+
+    /// Calls `body` with each hashed n-gram of lower-cased `bytes`, with repeats.
+    @inline(__always)
+    static func forEachGram(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
+        let mask = (UInt32(1) << bucketBits) - 1
+        let n = bytes.count
+        for start in 0..<n {
+            var h: UInt32 = (2_166_136_261 ^ 1) &* 16_777_619
+            for k in start..<min(start + 5, n) {
+                h = (h ^ UInt32(bytes[k])) &* 16_777_619
+                body(h & mask)
+            }
+        }
+        @inline(__always) func isWord(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80 }
+        @inline(__always) func hash(_ h: UInt32, _ from: Int, _ to: Int) -> UInt32 {
+            var h = h
+            for k in from..<to { h = (h ^ UInt32(bytes[k])) &* 16_777_619 }
+            return h
+        }
+        // Words are maximal runs of word bytes; each word, and each word with the next (joined by a space).
+        var previous: Range<Int>?
+        var i = 0
+        while i < n {
+            guard isWord(bytes[i]) else { i += 1; continue }
+            let s = i
+            while i < n, isWord(bytes[i]) { i += 1 }
+            let seed: UInt32 = (2_166_136_261 ^ 2) &* 16_777_619
+            if let p = previous {
+                let h = (hash(seed, p.lowerBound, p.upperBound) ^ 0x20) &* 16_777_619
+                body((hash(h, s, i) & mask) | (mask + 1))
+            }
+            body((hash(seed, s, i) & mask) | (mask + 1))
+            previous = s..<i
+        }
     }
 
     /// The hashed n-grams of one URL, with repeats.
     static func grams(_ url: String) -> [UInt32] {
-        let bytes = Array(url.lowercased().utf8)
-        var out: [UInt32] = []
-        out.reserveCapacity(bytes.count * 5 + 16)
-        let mask = (UInt32(1) << bucketBits) - 1
-        for start in bytes.indices {
-            var h: UInt32 = 2_166_136_261 ^ 1
-            h = h &* 16_777_619
-            for n in 0..<5 where start + n < bytes.count {
-                h = (h ^ UInt32(bytes[start + n])) &* 16_777_619
-                out.append(h & mask)
-            }
+        withLowercasedBytes(url) { bytes in
+            var out: [UInt32] = []
+            out.reserveCapacity(gramCapacity(bytes.count))
+            forEachGram(bytes) { out.append($0) }
+            return out
         }
-        func isWord(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80 }
-        var words: [ArraySlice<UInt8>] = []
-        var i = 0
-        while i < bytes.count {
-            guard isWord(bytes[i]) else { i += 1; continue }
-            let s = i
-            while i < bytes.count, isWord(bytes[i]) { i += 1 }
-            words.append(bytes[s..<i])
-        }
-        func hash(_ parts: [ArraySlice<UInt8>]) -> UInt32 {
-            var h: UInt32 = 2_166_136_261 ^ 2
-            h = h &* 16_777_619
-            for (k, part) in parts.enumerated() {
-                if k > 0 { h = (h ^ 0x20) &* 16_777_619 }
-                for b in part { h = (h ^ UInt32(b)) &* 16_777_619 }
-            }
-            return (h & mask) | (mask + 1)
-        }
-        for (k, word) in words.enumerated() {
-            out.append(hash([word]))
-            if k + 1 < words.count { out.append(hash([word, words[k + 1]])) }
-        }
-        return out
     }
 
     /// Learns the columns and their IDF from training URLs.
@@ -67,23 +91,54 @@ public struct TextVectorizer: Sendable, Equatable {
         return TextVectorizer(buckets: kept, idf: kept.map { log((1 + n) / (1 + Double(df[$0]!))) + 1 })
     }
 
+    /// One URL's TF-IDF row handed to `body`: column indices ascending, L2-normalized values. Computed in
+    /// scratch memory: the n-grams' columns are sorted and counted, and each part's norm is summed in
+    /// column order, so the values are the same to the bit whatever order the n-grams came in.
+    public func withRow<R>(_ url: String, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
+        TextVectorizer.withLowercasedBytes(url) { bytes in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
+                var m = 0
+                TextVectorizer.forEachGram(bytes) { gram in
+                    let c = table.column(gram)
+                    if c >= 0 { columns[m] = c; m += 1 }
+                }
+                var found = UnsafeMutableBufferPointer(rebasing: columns[..<m])
+                found.sort()
+                return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
+                    // Repeats become counts; unique columns move to the front of `columns`.
+                    var unique = 0, k = 0, words = m
+                    var squares = (chars: 0.0, words: 0.0)
+                    while k < m {
+                        let c = columns[k]
+                        var tf = 0
+                        while k < m, columns[k] == c { tf += 1; k += 1 }
+                        let v = (1 + log(Double(tf))) * idf[Int(c)]
+                        if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
+                        columns[unique] = c
+                        values[unique] = v
+                        unique += 1
+                    }
+                    let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
+                    return withUnsafeTemporaryAllocation(of: Float.self, capacity: unique) { out in
+                        for k in 0..<unique {
+                            let norm = k < words ? norms.chars : norms.words
+                            out[k] = Float(norm > 0 ? values[k] / norm : values[k])
+                        }
+                        return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(out))
+                    }
+                }
+            }
+        }
+    }
+
     /// One URL's TF-IDF row: column indices ascending, L2-normalized values.
     public func transform(_ url: String) -> (indices: [Int32], values: [Float]) {
-        var tf: [Int32: Int] = [:]
-        for g in TextVectorizer.grams(url) { if let c = column[g] { tf[c, default: 0] += 1 } }
-        let indices = tf.keys.sorted()
-        var values = indices.map { (1 + log(Double(tf[$0]!))) * idf[Int($0)] }
-        let isWord = indices.map { buckets[Int($0)] >> TextVectorizer.bucketBits != 0 }
-        for part in [false, true] {
-            let norm = zip(values, isWord).reduce(0.0) { $0 + ($1.1 == part ? $1.0 * $1.0 : 0) }.squareRoot()
-            if norm > 0 { for k in values.indices where isWord[k] == part { values[k] /= norm } }
-        }
-        return (indices, values.map(Float.init))
+        withRow(url) { (Array($0), Array($1)) }
     }
 
     public func transform(_ urls: [String]) -> SparseRows {
         var rows = SparseRows()
-        for url in urls { let r = transform(url); rows.append(indices: r.indices, values: r.values) }
+        for url in urls { withRow(url) { rows.append(indices: $0, values: $1) } }
         return rows
     }
 

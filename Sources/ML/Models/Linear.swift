@@ -78,9 +78,9 @@ public struct SparseRows: Sendable {
     public var count: Int { start.count - 1 }
     public func range(_ r: Int) -> Range<Int> { start[r]..<start[r + 1] }
 
-    public mutating func append(indices i: [Int32], values v: [Float]) {
-        indices += i
-        values += v
+    public mutating func append<I: Collection<Int32>, V: Collection<Float>>(indices i: I, values v: V) {
+        indices.append(contentsOf: i)
+        values.append(contentsOf: v)
         start.append(indices.count)
     }
 

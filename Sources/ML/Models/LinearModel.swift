@@ -8,10 +8,13 @@ public struct LinearModel: Sendable, Equatable {
     public var bias: Double
     public var platt: Platt?
 
-    public func decision(indices: ArraySlice<Int32>, values: ArraySlice<Float>) -> Double {
-        var sum = bias
-        for (i, v) in zip(indices, values) where Int(i) < weights.count { sum += weights[Int(i)] * Double(v) }
-        return sum
+    /// The bias plus each weight times its value, summed in the row's order.
+    public func decision<I: Collection<Int32>, V: Collection<Float>>(indices: I, values: V) -> Double {
+        weights.withUnsafeBufferPointer { weights in
+            var sum = bias
+            for (i, v) in zip(indices, values) where Int(i) < weights.count { sum += weights[Int(i)] * Double(v) }
+            return sum
+        }
     }
 
     public func probability(_ decision: Double) -> Double {

@@ -7,8 +7,7 @@ public struct TextModel: Sendable, Equatable {
     public static let c = 10.0
 
     public func score(_ url: String) -> Double {
-        let row = vectorizer.transform(url)
-        return linear.decision(indices: row.indices[...], values: row.values[...])
+        vectorizer.withRow(url) { linear.decision(indices: $0, values: $1) }
     }
 
     /// Fits on all `urls`; returns the model and the out-of-fold score of each training URL.

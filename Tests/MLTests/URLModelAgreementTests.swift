@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+@testable import ML
+import Tabular
+import Testing
+
+/// The URL model's fast paths against their plain reference definitions, kept here: the same n-gram
+/// columns, TF-IDF values and probabilities to the bit, on every URL of the real data and on edge cases.
+@Suite struct URLModelAgreementTests {
+    static let urls: [String] = {
+        guard let table = try? Table.read(phishingCSV), let u = table.header.firstIndex(of: "url") else { return [] }
+        return table.rows.map { $0[u] }
+    }()
+    static let edgeCases = ["", "a", "HTTP://WWW.Example.COM/Login", "http://İstanbul.example/ÄÖü?q=ß", "a b  c", "---", "http://x/" + String(repeating: "ab-", count: 3000),
+                            "https://xn--80ak6aa92e.com/", "http://1.2.3.4:8080/a", "ww1-", "\u{1F600}login\u{1F600}", "Ａｂｃ.com"]
+
+    /// The n-grams as first written: lower-case the string, then hash.
+    static func referenceGrams(_ url: String) -> [UInt32] {
+        let bytes = Array(url.lowercased().utf8)
+        var out: [UInt32] = []
+        let mask = (UInt32(1) << TextVectorizer.bucketBits) - 1
+        for start in bytes.indices {
+            var h: UInt32 = 2_166_136_261 ^ 1
+            h = h &* 16_777_619
+            for n in 0..<5 where start + n < bytes.count {
+                h = (h ^ UInt32(bytes[start + n])) &* 16_777_619
+                out.append(h & mask)
+            }
+        }
+        func isWord(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80 }
+        var words: [ArraySlice<UInt8>] = []
+        var i = 0
+        while i < bytes.count {
+            guard isWord(bytes[i]) else { i += 1; continue }
+            let s = i
+            while i < bytes.count, isWord(bytes[i]) { i += 1 }
+            words.append(bytes[s..<i])
+        }
+        func hash(_ parts: [ArraySlice<UInt8>]) -> UInt32 {
+            var h: UInt32 = 2_166_136_261 ^ 2
+            h = h &* 16_777_619
+            for (k, part) in parts.enumerated() {
+                if k > 0 { h = (h ^ 0x20) &* 16_777_619 }
+                for b in part { h = (h ^ UInt32(b)) &* 16_777_619 }
+            }
+            return (h & mask) | (mask + 1)
+        }
+        for (k, word) in words.enumerated() {
+            out.append(hash([word]))
+            if k + 1 < words.count { out.append(hash([word, words[k + 1]])) }
+        }
+        return out
+    }
+
+    /// A TF-IDF row as first written: a dictionary of counts, sorted keys, norms summed over the whole row.
+    static func referenceRow(_ url: String, _ v: TextVectorizer, column: [UInt32: Int32]) -> (indices: [Int32], values: [Float]) {
+        var tf: [Int32: Int] = [:]
+        for g in referenceGrams(url) { if let c = column[g] { tf[c, default: 0] += 1 } }
+        let indices = tf.keys.sorted()
+        var values = indices.map { (1 + log(Double(tf[$0]!))) * v.idf[Int($0)] }
+        let isWord = indices.map { v.buckets[Int($0)] >> TextVectorizer.bucketBits != 0 }
+        for part in [false, true] {
+            let norm = zip(values, isWord).reduce(0.0) { $0 + ($1.1 == part ? $1.0 * $1.0 : 0) }.squareRoot()
+            if norm > 0 { for k in values.indices where isWord[k] == part { values[k] /= norm } }
+        }
+        return (indices, values.map(Float.init))
+    }
+
+    @Test func theVectorizerGivesTheReferenceRowsToTheBit() throws {
+        let urls = URLModelAgreementTests.urls
+        try #require(urls.count > 7000)
+        let v = TextVectorizer.fit(Array(urls.prefix(5000)))
+        var df: [UInt32: Int] = [:]
+        for url in urls.prefix(5000) { for g in Set(URLModelAgreementTests.referenceGrams(url)) { df[g, default: 0] += 1 } }
+        #expect(v.buckets == df.filter { $0.value >= 2 }.keys.sorted())
+        let column = Dictionary(uniqueKeysWithValues: v.buckets.enumerated().map { ($1, Int32($0)) })
+        for url in urls + URLModelAgreementTests.edgeCases {
+            #expect(TextVectorizer.grams(url).sorted() == URLModelAgreementTests.referenceGrams(url).sorted(), "\(url)")
+            let fast = v.transform(url), slow = URLModelAgreementTests.referenceRow(url, v, column: column)
+            guard fast.indices == slow.indices, fast.values.map(\.bitPattern) == slow.values.map(\.bitPattern) else {
+                Issue.record("\(url): the row differs from the reference")
+                return
+            }
+        }
+    }
+
+    /// Probabilities of a raw-URL model on held-out rows, as their bits' SHA-256: recorded before the fast
+    /// paths were written, so any change to what the featurizer or the trees compute shows here.
+    @Test func aRawURLModelsProbabilitiesAreTheRecordedOnes() throws {
+        let dir = try scratch("url-probabilities")
+        let table = try Table.read(phishingCSV)
+        try Table(header: table.header, rows: Array(table.rows.prefix(3000))).write(dir + "/train.csv")
+        var params = FactoryParams()
+        params.folds = 3
+        params.xgboost.rounds = 40
+        params.xgboost.seed = 7
+        params.seed = 7
+        let list = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("stages/public_suffix_list.dat")
+        let suffixes = try PublicSuffixList([UInt8](try Data(contentsOf: list)), name: "public_suffix_list.dat")
+        try Steps.train(trainPath: dir + "/train.csv", target: phishing, exclude: ["url"], kinds: [.xgboost], params: params,
+                        validationFraction: 0.1, model: dir + "/model", schema: dir + "/schema.yaml", plots: dir + "/curve.csv",
+                        featurizer: .urlText, suffixes: suffixes)
+        let model = try TrainedModel.read(directory: dir + "/model")
+        let held = Table(header: table.header, rows: Array(table.rows.suffix(2000)))
+        let p = try model.probabilities(try model.features(held, path: "held"))
+        let digest = SHA256.hash(data: p.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+        #expect(digest.map { String(format: "%02x", $0) }.joined() == "2d8b4d76fc62fd9c26899623784b96f69585c38135402a65a2f43001752889a7")
+    }
+}
