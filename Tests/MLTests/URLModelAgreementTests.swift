@@ -12,7 +12,10 @@ import Testing
         return table.rows.map { $0[u] }
     }()
     static let edgeCases = ["", "a", "HTTP://WWW.Example.COM/Login", "http://İstanbul.example/ÄÖü?q=ß", "a b  c", "---", "http://x/" + String(repeating: "ab-", count: 3000),
-                            "https://xn--80ak6aa92e.com/", "http://1.2.3.4:8080/a", "ww1-", "\u{1F600}login\u{1F600}", "Ａｂｃ.com"]
+                            "https://xn--80ak6aa92e.com/", "http://1.2.3.4:8080/a", "ww1-", "\u{1F600}login\u{1F600}", "Ａｂｃ.com",
+                            "http://user@www.www-wwwx.com:80//a//b%20c%20?x=1&y=2#f", " http://a.b.co.uk/path/file.txt ", "https://wwww-1.example.com/wp-login.php",
+                            "http://0x7f.0x0.0x0.0x1/", "HTTPS://EXAMPLE.COM", "ftp://a.b", "//no-scheme.com/x", "http://[::1]/", "http://bit.ly/x",
+                            "http://192.168.0.1/login", "https://a.b.c.d.e.f.tk/x.y.z/www.com/http://q", "http://a:b@c:d@e.com:1/", "http://ünï.cöm/päth"]
 
     /// The n-grams as first written: lower-case the string, then hash.
     static func referenceGrams(_ url: String) -> [UInt32] {
@@ -84,6 +87,26 @@ import Testing
         }
     }
 
+    /// The URL-structure and registered-domain features of every URL of the data and the edge cases, as
+    /// their bits' SHA-256, recorded before the fast paths were written.
+    @Test func theStructureFeaturesAreTheRecordedOnes() throws {
+        try #require(URLModelAgreementTests.urls.count > 7000)
+        let suffixes = try URLModelAgreementTests.suffixes()
+        var bits: [UInt8] = []
+        for url in URLModelAgreementTests.urls + URLModelAgreementTests.edgeCases {
+            for x in URLStructure.features(url) + URLStructure.domainFeatures(url, suffixes: suffixes) {
+                withUnsafeBytes(of: x.bitPattern.littleEndian) { bits += $0 }
+            }
+        }
+        #expect(SHA256.hash(data: bits).map { String(format: "%02x", $0) }.joined() == "dc99182f4a7db0571c55df9e9fad9bebf56a15d8e23ddd8cbad1565b108ac86d")
+    }
+
+    static func suffixes() throws -> PublicSuffixList {
+        let list = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("stages/public_suffix_list.dat")
+        return try PublicSuffixList([UInt8](try Data(contentsOf: list)), name: "public_suffix_list.dat")
+    }
+
     /// Probabilities of a raw-URL model on held-out rows, as their bits' SHA-256: recorded before the fast
     /// paths were written, so any change to what the featurizer or the trees compute shows here.
     @Test func aRawURLModelsProbabilitiesAreTheRecordedOnes() throws {
@@ -95,9 +118,7 @@ import Testing
         params.xgboost.rounds = 40
         params.xgboost.seed = 7
         params.seed = 7
-        let list = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("stages/public_suffix_list.dat")
-        let suffixes = try PublicSuffixList([UInt8](try Data(contentsOf: list)), name: "public_suffix_list.dat")
+        let suffixes = try URLModelAgreementTests.suffixes()
         try Steps.train(trainPath: dir + "/train.csv", target: phishing, exclude: ["url"], kinds: [.xgboost], params: params,
                         validationFraction: 0.1, model: dir + "/model", schema: dir + "/schema.yaml", plots: dir + "/curve.csv",
                         featurizer: .urlText, suffixes: suffixes)

@@ -102,8 +102,9 @@ public struct TextVectorizer: Sendable, Equatable {
                     let c = table.column(gram)
                     if c >= 0 { columns[m] = c; m += 1 }
                 }
-                var found = UnsafeMutableBufferPointer(rebasing: columns[..<m])
-                found.sort()
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
+                    RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
+                }
                 return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
                     // Repeats become counts; unique columns move to the front of `columns`.
                     var unique = 0, k = 0, words = m

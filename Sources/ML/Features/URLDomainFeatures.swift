@@ -21,9 +21,52 @@ extension URLStructure {
     static let wordSeparators = Set("-./?=@&%:_".unicodeScalars)
     static let com = Array("com".unicodeScalars)
 
-    /// The words of one part of a URL, lower-cased, empty pieces dropped.
-    static func words(_ s: String) -> [[Unicode.Scalar]] {
-        Array(s.lowercased().unicodeScalars).split { wordSeparators.contains($0) }.map(Array.init)
+    /// What the features need of a list of words: count, shortest, longest and total length, repeated
+    /// runs, and how many words hold "com"; lists join by adding.
+    struct WordStats {
+        var count = 0, shortest = Int.max, longest = 0, total = 0, repeats = 0, com = 0
+
+        /// The words of one part of a URL, lower-cased, split at the separators, empty pieces dropped.
+        init<S: Collection<Unicode.Scalar>>(_ part: S) {
+            let lower = URLStructure.lowercased(part)
+            var start = 0
+            for i in 0...lower.count where i == lower.count || wordSeparators.contains(lower[i]) {
+                if i > start { add(lower[start..<i]) }
+                start = i + 1
+            }
+        }
+
+        init() {}
+
+        mutating func add(_ word: ArraySlice<Unicode.Scalar>) {
+            count += 1
+            shortest = Swift.min(shortest, word.count)
+            longest = Swift.max(longest, word.count)
+            total += word.count
+            repeats += URLStructure.repeats(word)
+            if URLStructure.find(word, URLStructure.com, from: word.startIndex) != nil { com += 1 }
+        }
+
+        static func + (a: WordStats, b: WordStats) -> WordStats {
+            var out = a
+            out.count += b.count
+            out.shortest = Swift.min(a.shortest, b.shortest)
+            out.longest = Swift.max(a.longest, b.longest)
+            out.total += b.total
+            out.repeats += b.repeats
+            out.com += b.com
+            return out
+        }
+
+        var min: Double { count == 0 ? 0 : Double(shortest) }
+        var max: Double { Double(longest) }
+        var average: Double { count == 0 ? 0 : Double(total) / Double(count) }
+    }
+
+    /// Scalars lower-cased as `String.lowercased()` does: ASCII one by one, anything else through it.
+    static func lowercased<S: Collection<Unicode.Scalar>>(_ s: S) -> [Unicode.Scalar] {
+        guard s.allSatisfy({ $0.isASCII }) else { return Array(String(String.UnicodeScalarView(s)).lowercased().unicodeScalars) }
+        return s.map { ("A"..."Z").contains($0) ? Unicode.Scalar($0.value | 0x20)! : $0 }
     }
 
     /// The features of one URL, in `domainNames` order.
@@ -36,25 +79,23 @@ extension URLStructure {
         let suffix = Array(parts.suffix.unicodeScalars)
         let start = suffix.isEmpty ? 0 : find(u, suffix, from: 0) ?? max(u.count - 1, 0)
         let tail = u[start...]
-        let path = tail.firstIndex(of: "/").map { Array(tail[$0...]) } ?? []
-        let domainWords = words(parts.domain), subdomainWords = words(parts.subdomain)
-        let pathWords = words(String(String.UnicodeScalarView(path.dropFirst())))
+        let path = tail.firstIndex(of: "/").map { tail[$0...] } ?? []
+        let subdomain = Array(parts.subdomain.unicodeScalars)
+        let domainWords = WordStats(parts.domain.unicodeScalars), subdomainWords = WordStats(subdomain)
+        let pathWords = WordStats(path.dropFirst())
         let host = domainWords + subdomainWords
         let raw = domainWords + pathWords + subdomainWords
 
         var out: [Double] = []
-        out.append(Double(raw.filter { find($0, com, from: 0) != nil }.count))
-        out.append(contains(Array(String(String.UnicodeScalarView(path)).lowercased().unicodeScalars), suffix) ? 1 : 0)
-        out.append(contains(Array(parts.subdomain.unicodeScalars), suffix) ? 1 : 0)
+        out.append(Double(raw.com))
+        out.append(contains(lowercased(path), suffix) ? 1 : 0)
+        out.append(contains(subdomain, suffix) ? 1 : 0)
         out.append(path.count >= 4 && path.suffix(4).elementsEqual(".txt".unicodeScalars) ? 1 : 0)
         out.append(Double(raw.count))
-        out.append(Double(raw.map(repeats).reduce(0, +)))
-        for pick in [{ (l: [Int]) in l.min() ?? 0 }, { $0.max() ?? 0 }] {
-            for list in [raw, host, pathWords] { out.append(Double(pick(list.map(\.count)))) }
-        }
-        for list in [raw, host, pathWords] {
-            out.append(list.isEmpty ? 0 : Double(list.map(\.count).reduce(0, +)) / Double(list.count))
-        }
+        out.append(Double(raw.repeats))
+        for list in [raw, host, pathWords] { out.append(list.min) }
+        for list in [raw, host, pathWords] { out.append(list.max) }
+        for list in [raw, host, pathWords] { out.append(list.average) }
         out.append(suspiciousSuffixes.contains(parts.suffix) ? 1 : 0)
         return out
     }
@@ -65,10 +106,10 @@ extension URLStructure {
     }
 
     /// Runs of 2, 3, 4 and 5 equal characters in a word, each window counted (`aaa` has two 2-runs and one 3-run).
-    static func repeats(_ word: [Unicode.Scalar]) -> Int {
+    static func repeats(_ word: ArraySlice<Unicode.Scalar>) -> Int {
         var count = 0
         for n in 2...5 where word.count >= n {
-            for i in 0...(word.count - n) where word[i..<(i + n)].allSatisfy({ $0 == word[i] }) { count += 1 }
+            for i in word.startIndex...(word.endIndex - n) where word[i..<(i + n)].allSatisfy({ $0 == word[i] }) { count += 1 }
         }
         return count
     }

@@ -4,22 +4,30 @@
 /// against its expression, kept there as the reference.
 enum Patterns {
     /// A dotted IPv4 address (decimal or hex) followed by a slash, eight IPv6 groups, or seven hex digits in a row.
-    static func ip(_ url: String) -> Bool {
-        let b = Array(url.utf8)
-        return hexRun(b, 7) || (0..<b.count).contains { dottedDecimal(b, $0) || dottedHex(b, $0) || ipv6(b, $0) }
+    static func ip(_ url: String) -> Bool { ip(Array(url.utf8)) }
+
+    static func ip(_ b: [UInt8]) -> Bool {
+        // Each of the three starts with a hex digit (a decimal one, or the 0 of 0x).
+        hexRun(b, 7) || (0..<b.count).contains { isHex(b[$0]) && (dottedDecimal(b, $0) || dottedHex(b, $0) || ipv6(b, $0)) }
     }
 
     /// Known URL-shortening services (case-sensitive, as the expression is).
-    static func shortener(_ url: String) -> Bool {
-        let b = Array(url.utf8)
-        return shorteners.contains { s in b.count >= s.count && (0...(b.count - s.count)).contains { b[$0..<($0 + s.count)].elementsEqual(s) } }
+    static func shortener(_ url: String) -> Bool { shortener(Array(url.utf8)) }
+
+    static func shortener(_ b: [UInt8]) -> Bool {
+        b.indices.contains { p in
+            shortenersByFirstByte[Int(b[p])].contains { s in p + s.count <= b.count && b[p..<(p + s.count)].elementsEqual(s) }
+        }
     }
 
     /// `(http[s]?://(w[w]?|\d))([w]?(\d|-))`: a host starting like `wwww-`, `ww1`, `w2-` or a digit run.
-    static func abnormalSubdomain(_ url: String) -> Bool {
-        let b = Array(url.utf8)
-        for start in b.indices {
-            for scheme in ["http://", "https://"].map({ Array($0.utf8) }) where b[start...].starts(with: scheme) {
+    static func abnormalSubdomain(_ url: String) -> Bool { abnormalSubdomain(Array(url.utf8)) }
+
+    private static let schemes = ["http://", "https://"].map { Array($0.utf8) }
+
+    static func abnormalSubdomain(_ b: [UInt8]) -> Bool {
+        for start in b.indices where b[start] == UInt8(ascii: "h") {
+            for scheme in schemes where b[start...].starts(with: scheme) {
                 let p = start + scheme.count
                 // (w[w]?|\d) takes 1 or 2 bytes, [w]? 0 or 1, then (\d|-).
                 for first in [1, 2] where lead(b, p, first) {
@@ -43,6 +51,9 @@ enum Patterns {
         bitly.com cur.lv tinyurl.com ity.im q.gs po.st bc.vc twitthis.com u.to j.mp buzurl.com cutt.us u.bb \
         yourls.org prettylinkpro.com scrnch.me filoops.info vzturl.com qr.net 1url.com tweez.me v.gd link.zip.net
         """.split(separator: " ").map { Array($0.utf8) }
+
+    /// The shorteners by their first byte, so a position is compared with the few that can start there.
+    static let shortenersByFirstByte: [[[UInt8]]] = (0..<256).map { b in shorteners.filter { $0.first == UInt8(b) } }
 
     // MARK: - Pieces
 

@@ -35,14 +35,25 @@ public enum URLStructure {
         }
     }
 
-    static func find(_ s: [Unicode.Scalar], _ needle: [Unicode.Scalar], from: Int) -> Int? {
-        guard needle.count <= s.count else { return nil }
+    static func find<S: RandomAccessCollection<Unicode.Scalar>>(_ s: S, _ needle: [Unicode.Scalar], from: Int) -> Int? where S.Index == Int {
+        guard !needle.isEmpty else { return from <= s.endIndex ? from : nil }
         var i = from
-        while i + needle.count <= s.count {
-            if s[i] == needle[0] && Array(s[i..<i + needle.count]) == needle { return i }
+        while i + needle.count <= s.endIndex {
+            if s[i] == needle[0] {
+                var k = 1
+                while k < needle.count, s[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
+            }
             i += 1
         }
         return nil
+    }
+
+    /// How many times `needle` occurs in `s`, not overlapping (Python's `str.count`).
+    static func count(_ s: [Unicode.Scalar], _ needle: [Unicode.Scalar]) -> Int {
+        var found = 0, i = 0
+        while let p = find(s, needle, from: i) { found += 1; i = p + needle.count }
+        return found
     }
 
     static func occurrences(_ s: [Unicode.Scalar], _ needle: String) -> [Int] {
@@ -54,43 +65,63 @@ public enum URLStructure {
 
     static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
 
+    static let countedIndex: [Unicode.Scalar: Int] = Dictionary(uniqueKeysWithValues: counted.enumerated().map { ($1.1, $0) })
+    static let percent20 = Array("%20".unicodeScalars), www = Array("www".unicodeScalars), http = Array("http".unicodeScalars)
+    static let doubleSlash = Array("//".unicodeScalars)
+    static let hintScalars = Patterns.hints.map { Array($0.unicodeScalars) }
+
     /// The features of one URL, in `names` order.
     public static func features(_ url: String) -> [Double] {
         let u = Array(url.unicodeScalars)
         let parts = Parts(u)
-        var out = counted.map { name, c in Double(u.filter { $0 == c }.count) }
+        var out = [Double](repeating: 0, count: counted.count)
+        var digits = 0, spaces = 0
+        for c in u {
+            if c.value < 0x80 {
+                if let k = countedIndex[c] { out[k] += 1 }
+                if isDigit(c) { digits += 1 } else if c == " " { spaces += 1 }
+            }
+        }
         out.append(Double(u.count))
         out.append(Double(parts.host.count))
-        out.append(Double(u.filter { $0 == " " }.count + occurrences(u, "%20").count))
-        let separators = Set("-./?=@&%:_".unicodeScalars)
-        let words = u.split(omittingEmptySubsequences: false) { separators.contains($0) }
-        out.append(Double(words.filter { find(Array($0), Array("www".unicodeScalars), from: 0) != nil }.count))
-        out.append((occurrences(u, "//").last ?? 0) > 6 ? 1 : 0)
-        out.append(Double(occurrences(parts.path, "http").count))
+        out.append(Double(spaces + count(u, percent20)))
+        // Words are the pieces between separators; "www" holds no separator, so each occurrence lies in one word.
+        var wwwWords = 0, wordStart = 0, lastCounted = -1
+        for (i, c) in u.enumerated() {
+            if wordSeparators.contains(c) { wordStart = i + 1; continue }
+            if c == "w", i >= wordStart + 2, u[i - 1] == "w", u[i - 2] == "w", lastCounted != wordStart { wwwWords += 1; lastCounted = wordStart }
+        }
+        out.append(Double(wwwWords))
+        var lastDoubleSlash = 0, from = 0
+        while let p = find(u, doubleSlash, from: from) { lastDoubleSlash = p; from = p + 2 }
+        out.append(lastDoubleSlash > 6 ? 1 : 0)
+        out.append(Double(count(parts.path, http)))
         out.append(parts.scheme == "https" ? 0 : 1)
-        out.append(u.isEmpty ? 0 : Double(u.filter(isDigit).count) / Double(u.count))
-        out.append(parts.host.isEmpty ? 0 : Double(parts.host.filter(isDigit).count) / Double(parts.host.count))
+        out.append(u.isEmpty ? 0 : Double(digits) / Double(u.count))
+        out.append(parts.host.isEmpty ? 0 : Double(parts.host.reduce(0) { $0 + (isDigit($1) ? 1 : 0) }) / Double(parts.host.count))
         out.append(url.hasPrefix("http://xn--") || url.hasPrefix("https://xn--") ? 1 : 0)
         out.append(hasPort(u) ? 1 : 0)
         out.append(prefixSuffix(u) ? 1 : 0)
-        let dots = u.filter { $0 == "." }.count
+        let dots = Int(out[0])
         out.append(dots == 1 ? 1 : dots == 2 ? 2 : 3)
-        out.append(Patterns.ip(url) ? 1 : 0)
-        out.append(Patterns.shortener(url) ? 1 : 0)
-        out.append(Patterns.abnormalSubdomain(url) ? 1 : 0)
+        let bytes = Array(url.utf8)
+        out.append(Patterns.ip(bytes) ? 1 : 0)
+        out.append(Patterns.shortener(bytes) ? 1 : 0)
+        out.append(Patterns.abnormalSubdomain(bytes) ? 1 : 0)
         let lower = Array(url.lowercased().unicodeScalars)
-        out.append(Double(Patterns.hints.map { occurrences(lower, $0).count }.reduce(0, +)))
+        out.append(Double(hintScalars.reduce(0) { $0 + count(lower, $1) }))
         return out
     }
 
     /// `scheme://[userinfo@]host:digits` with a lowercase scheme and host (the dataset's regular expression).
+    static let userinfo = Set("-._~%!$&'()*+,;=".unicodeScalars)
+    static let hostChars = Set("-._~%".unicodeScalars)
+
     static func hasPort(_ u: [Unicode.Scalar]) -> Bool {
         guard let first = u.first, ("a"..."z").contains(first), let sep = find(u, Array("://".unicodeScalars), from: 0) else { return false }
         let lowerDigits: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || isDigit($0) }
         guard u[1..<sep].allSatisfy({ lowerDigits($0) || "+-.".unicodeScalars.contains($0) }) else { return false }
         let start = sep + 3
-        let userinfo = Set("-._~%!$&'()*+,;=".unicodeScalars)
-        let hostChars = Set("-._~%".unicodeScalars)
         var starts = [start]
         var i = start
         while i < u.count, lowerDigits(u[i]) || userinfo.contains(u[i]) || u[i] == "@" {
