@@ -108,6 +108,8 @@ struct TrainStep: ParsableCommand {
             return result
         }
         for (kind, f1) in result.cv { Output.line(String(format: "  %@ %d-fold F1 %.4f", kind.padding(toLength: 10, withPad: " ", startingAt: 0), folds, f1)) }
+        let losses = result.calibrationLogLoss.map { String(format: "%@ %.4f", $0.0, $0.1) }.joined(separator: ", ")
+        Output.line("calibration: \(result.calibration?.method ?? "none") (cross-validated log loss: \(losses))")
         let m = result.validation
         Output.line(String(format: "trained %@ (final fit %.2f s): validation accuracy %.4f, F1 %.4f, ROC AUC %.4f -> %@", result.chosen.rawValue,
                      result.finalFitSeconds, m.accuracy, m.f1, m.rocAUC, model))

@@ -8,7 +8,7 @@ import Runner
 /// `proj predict`.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a CSV file with a bundle's model: label and probability per row (CSV or JSONL).",
+        abstract: "Score a CSV file with a bundle's model: class name and the positive class's probability per row (CSV or JSONL).",
         discussion: "The bundle is verified first (files, signature, schema, selftest); the CSV needs the schema's input columns."
     )
 
@@ -24,11 +24,15 @@ struct Predict: ParsableCommand {
     @Option(help: "csv or jsonl.")
     var format: Scorer.Format = .csv
 
+    @Flag(name: .customLong("label-index"), help: "Write each label as its class's index (0 negative, 1 positive) instead of the class name.")
+    var labelIndex = false
+
     @OptionGroup var trust: TrustOptions
 
     func run() throws {
-        let model: Verifier.LoadedModel
+        var model: Verifier.LoadedModel
         do { model = try Verifier.load(bundle, options: try trust.options()) } catch let error as BundleError { throw fail(error) }
+        if labelIndex { model = model.labelsAsIndices() }
         // Predictions go to standard output, or to a file written beside `output` and renamed onto it at the end.
         var file: Int32 = -1
         let temp = output == "-" ? "" : TemporaryPath.beside(output)

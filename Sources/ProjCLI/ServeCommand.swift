@@ -50,6 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection stays open.")
     var idleTimeout = 30
 
+    @Flag(name: .customLong("label-index"), help: "Answer each label as its class's index (0 negative, 1 positive) instead of the class name.")
+    var labelIndex = false
+
     @Option(help: "Event-loop threads (and model copies); default: the CPUs this process may use (affinity mask and cgroup quota).")
     var threads: Int?
 
@@ -75,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let path = try resolve(options: options)
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
-            model = try ServedModel.load(path, options: options, copies: threadCount)
+            model = try ServedModel.load(path, options: options, copies: threadCount, labelIndex: labelIndex)
         } catch { throw fail(error) }
         var limits = ServeLimits()
         limits.maxBody = maxBody

@@ -25,9 +25,11 @@ public final class ServedModel: Sendable {
     private let next = Atomic<Int>(0)
 
     /// Verifies the bundle at `path` with `options` (every check must pass) and loads its model: once when it
-    /// is shareable, else `copies` times.
-    public static func load(_ path: String, options: VerifyOptions, copies: Int = 1) throws(BundleError) -> ServedModel {
-        let loaded = try Verifier.load(path, options: options, copies: copies)
+    /// is shareable, else `copies` times. With `labelIndex`, labels are answered as class indices (see
+    /// `Verifier.LoadedModel.labelsAsIndices`).
+    public static func load(_ path: String, options: VerifyOptions, copies: Int = 1, labelIndex: Bool = false) throws(BundleError) -> ServedModel {
+        var loaded = try Verifier.load(path, options: options, copies: copies)
+        if labelIndex { loaded = loaded.labelsAsIndices() }
         let m = loaded.manifest
         let signer = loaded.report.signer.map { "\($0.id) (\($0.name))" }
         return ServedModel(name: m.name, version: m.version, flavor: m.flavor, digest: loaded.report.manifestDigest ?? "",

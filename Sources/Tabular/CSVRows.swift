@@ -4,6 +4,12 @@
 /// unquoted field, text after a closing quote, a stray carriage return, invalid UTF-8, a blank line, a
 /// header that repeats a column, a record whose field count differs from the header's.
 public enum CSVRows {
+    /// One field as CSV writes it: quoted (quotes doubled) when it holds a comma, quote or line break.
+    public static func field(_ s: String) -> String {
+        // By byte: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        s.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     /// Why the text is not CSV, and on which line (1-based, counting line breaks).
     public struct Failure: Error, Sendable, CustomStringConvertible, Equatable {
         public var line: Int

@@ -64,7 +64,7 @@ let phishing = Target(column: "status", positive: "phishing", negative: "legitim
         #expect(BinaryMetrics(probabilities: p, labels: held.labels).accuracy > 0.92)
 
         // Through the bundle loader: rows keyed by the schema's columns give the same probabilities.
-        let schema = try Schema.parse(Steps.schemaText(columns: fit.columns), file: "schema.yaml")
+        let schema = try Schema.parse(Steps.schemaText(inputs: fit.columns, target: phishing), file: "schema.yaml")
         let predictor = try TrainedModelLoader(flavor: "xgboost").load(entry: "model/model.ubj", files: ["model/model.ubj": bytes], schema: schema)
         let rows: [[Value.Entry]] = (0..<5).map { r in
             fit.columns.enumerated().map { k, name in .init(name, .double(Double(held.features[r * 87 + k]))) }

@@ -137,6 +137,35 @@ import Testing
         }
     }
 
+    /// Answers name the class (the training data's `phishing`/`legitimate`), with the positive class's
+    /// probability; `--label-index` asks for the index instead, and the schema served says so.
+    @Test func labelsAreClassNamesUnlessTheIndexIsAsked() throws {
+        let p = try project()
+        let schema = p.read("models/schema.yaml") ?? ""
+        #expect(schema.contains("- {name: label, type: string, values: [legitimate, phishing]}"), "\(schema)")
+        let (_, rows, csv) = try instances(p, 4)
+        try p.write("rows.csv", csv)
+        let named = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "rows.csv")
+        let indexed = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "rows.csv", "--label-index")
+        #expect(named.code == 0 && indexed.code == 0, "\(named.err)\(indexed.err)")
+        let namedLines = named.out.split(separator: "\n").dropFirst(), indexedLines = indexed.out.split(separator: "\n").dropFirst()
+        #expect(namedLines.count == 4 && indexedLines.count == 4)
+        for (a, b) in zip(namedLines, indexedLines) {
+            let (la, pa) = (a.split(separator: ",")[0], a.split(separator: ",")[1]), (lb, pb) = (b.split(separator: ",")[0], b.split(separator: ",")[1])
+            #expect(["legitimate", "phishing"].contains(la) && lb == (la == "phishing" ? "1" : "0") && pa == pb, "\(a) / \(b)")
+            #expect((Double(pa) ?? -1) >= 0.5 ? la == "phishing" : la == "legitimate", "\(a)")
+        }
+
+        let server = try serve(p, ["--label-index"])
+        defer { _ = server.stop() }
+        let answer = server.http.post("/v1/predict", ["instances": rows])?.json as? [String: Any]
+        let labels = (answer?["predictions"] as? [[String: Any]])?.map { $0["label"] as? Int }
+        #expect(labels == indexedLines.map { Int($0.split(separator: ",")[0]) }, "\(String(describing: answer))")
+        let meta = server.http.request("GET", "/v2/models/detector", contentType: nil)?.json as? [String: Any]
+        let outputs = meta?["outputs"] as? [[String: Any]]
+        #expect(outputs?.first?["datatype"] as? String == "INT64", "\(String(describing: meta))")
+    }
+
     @Test func everyEndpointAnswersAndPredictionsAreTheModels() throws {
         let p = try project()
         let server = try serve(p)
@@ -152,7 +181,7 @@ import Testing
         func same(_ predictions: Any?, _ label: String) {
             guard let list = predictions as? [[String: Any]], list.count == expected.count else { Issue.record("\(label): \(String(describing: predictions))"); return }
             for (a, b) in zip(list, expected) {
-                #expect(a["label"] as? Int == b["label"] as? Int, "\(label)")
+                #expect(a["label"] as? String != nil && a["label"] as? String == b["label"] as? String, "\(label)")
                 #expect(abs((a["probability"] as? Double ?? -1) - (b["probability"] as? Double ?? -2)) < 1e-9, "\(label)")
             }
         }
@@ -186,7 +215,7 @@ import Testing
         #expect(v2?["id"] as? String == "req-1" && v2?["model_name"] as? String == "detector")
         let outputs = v2?["outputs"] as? [[String: Any]] ?? []
         #expect(outputs.map { $0["name"] as? String } == ["label", "probability"])
-        same(zip(outputs.first?["data"] as? [Int] ?? [], outputs.last?["data"] as? [Double] ?? []).map { ["label": $0, "probability": $1] }, "v2")
+        same(zip(outputs.first?["data"] as? [String] ?? [], outputs.last?["data"] as? [Double] ?? []).map { ["label": $0, "probability": $1] }, "v2")
         r = http.post("/v2/models/detector/versions/1.0.0/infer", ["inputs": [["name": "input-0", "shape": [3, columns.count], "datatype": "FP64", "data": data]],
                                                                    "outputs": [["name": "probability"]]])
         #expect(r?.status == 200, "\(r?.body ?? "")")

@@ -38,10 +38,7 @@ public struct Table: Sendable {
 
     /// CSV lines of `rows`, no header.
     static func csvLines(_ rows: [[String]]) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return rows.map { $0.map(field).joined(separator: ",") + "\n" }.joined()
+        rows.map { $0.map(CSVRows.field).joined(separator: ",") + "\n" }.joined()
     }
 
     /// Writes the table to `path`, creating parent directories.

@@ -30,6 +30,17 @@ public struct Featurizer: Sendable, Equatable {
         structure(url) + (text.map { [$0.score(url)] } ?? [])
     }
 
+    /// The features of many raw inputs, row after row: the same values as one by one, computed in chunks
+    /// on every core when there are more than a chunk's worth.
+    public func rows(_ urls: [String]) -> [Float] {
+        let chunk = 64
+        guard urls.count > chunk else { return urls.flatMap { features($0).map(Float.init) } }
+        let parts = Parallel.map((urls.count + chunk - 1) / chunk) { [self] k in
+            urls[(k * chunk)..<min(urls.count, (k + 1) * chunk)].flatMap { features($0).map(Float.init) }
+        }
+        return Array(parts.joined())
+    }
+
     func structure(_ url: String) -> [Double] {
         URLStructure.features(url) + (suffixes.map { URLStructure.domainFeatures(url, suffixes: $0) } ?? [])
     }
@@ -91,7 +102,4 @@ public struct Featurizer: Sendable, Equatable {
         }
         return featurizer
     }
-
-    /// The bundle schema of a model that takes a raw URL.
-    static let schemaText = "input:\n  - {name: url, type: string}\noutput:\n  - {name: label, type: int, values: [0, 1]}\n  - {name: probability, type: double, min: 0, max: 1}\n"
 }

@@ -4,7 +4,9 @@ import YAML
 
 /// Bundle loader for the flavors `proj ml train` writes (xgboost, linear, mlp). The entry is a model
 /// directory (`model.json` and its files), or for xgboost also a bare UBJSON model file whose features
-/// are the schema's input columns, in order. Outputs are `label` (probability >= 0.5) and `probability`.
+/// are the schema's input columns, in order. Outputs are `label` (the positive class's name when the
+/// probability is 0.5 or more, else the negative's; 1 or 0 for a model without class names) and `probability`
+/// (of the positive class).
 public struct TrainedModelLoader: ModelLoader {
     public let flavor: String
     public init(flavor: String) { self.flavor = flavor }
@@ -22,7 +24,9 @@ public struct TrainedModelLoader: ModelLoader {
         guard model.inputs == inputs else {
             throw MLError("the schema's input columns (\(inputs.prefix(4).joined(separator: ", "))\(inputs.count > 4 ? ", ..." : "")) are not the model's (\(model.inputs.prefix(4).joined(separator: ", "))\(model.inputs.count > 4 ? ", ..." : ""))")
         }
-        return ModelPredictor(model: model)
+        // The schema decides the label's form: the class name when it is a string column, else the index.
+        let label = schema.output.first { $0.name == "label" }
+        return ModelPredictor(model: model, classes: label?.type == .string ? model.classes : nil)
     }
 }
 
@@ -63,32 +67,35 @@ enum RowFeatures {
         }
     }
 
-    static func outputs(_ p: [Float]) -> [[Value.Entry]] {
-        p.map { [.init("label", .int($0 >= 0.5 ? 1 : 0)), .init("probability", .double(Double($0)))] }
+    static func outputs(_ p: [Float], classes: [String]?) -> [[Value.Entry]] {
+        let labels: [Value] = classes.map { $0.map(Value.string) } ?? [.int(0), .int(1)]
+        return p.map { [.init("label", labels[$0 >= 0.5 ? 1 : 0]), .init("probability", .double(Double($0)))] }
     }
 }
 
 struct ModelPredictor: Predictor {
     let model: TrainedModel
+    let classes: [String]?
 
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
         let features: [Float]
         if let featurizer = model.featurizer {
-            var x: [Float] = []
+            var urls: [String] = []
+            urls.reserveCapacity(rows.count)
             for (r, row) in rows.enumerated() {
                 guard let url = row.first(where: { $0.key == "url" })?.value.string else { throw MLError("row \(r): 'url' must be a string") }
-                x += featurizer.features(url).map(Float.init)
+                urls.append(url)
             }
-            features = x
+            features = featurizer.rows(urls)
         } else {
             features = try RowFeatures.numbers(rows, columns: model.columns)
         }
-        return RowFeatures.outputs(try model.probabilities(features))
+        return RowFeatures.outputs(try model.probabilities(features), classes: classes)
     }
 
     func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
         guard model.featurizer == nil else { return nil }
-        return RowFeatures.outputs(try model.probabilities(try RowFeatures.numbers(cells, count: count, columns: model.columns)))
+        return RowFeatures.outputs(try model.probabilities(try RowFeatures.numbers(cells, count: count, columns: model.columns)), classes: classes)
     }
 
     var isShareable: Bool { model.classifier.isShareable }
@@ -100,11 +107,11 @@ struct BoostedPredictor: Predictor {
     let columns: [String]
 
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(rows, columns: columns), columns: columns.count))
+        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(rows, columns: columns), columns: columns.count), classes: nil)
     }
 
     func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
-        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(cells, count: count, columns: columns), columns: columns.count))
+        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(cells, count: count, columns: columns), columns: columns.count), classes: nil)
     }
 
     var isShareable: Bool { classifier.isShareable }

@@ -15,17 +15,23 @@ public struct TrainedModel {
     /// Mean cross-validated F1 of each candidate, in the order tried.
     public var cv: [(kind: String, f1: Double)]
     public var folds: Int
+    /// The class names of the training data, negative then positive (index 1 is the class whose probability
+    /// the model gives); nil for a model directory written before they were recorded.
+    public var classes: [String]? = nil
+    /// Maps the classifier's probabilities to calibrated ones (see `Calibration`); nil: used as they are.
+    public var calibration: Calibration? = nil
 
     public static let fileName = "model.json"
 
     /// The schema's input columns: `url` for a raw-URL model, else the features.
     public var inputs: [String] { featurizer == nil ? columns : ["url"] }
 
-    /// Probabilities for raw feature rows (row-major): preprocessing, then the classifier.
+    /// Probabilities for raw feature rows (row-major): preprocessing, the classifier, its calibration.
     public func probabilities(_ features: [Float]) throws -> [Float] {
         var x = features
         preprocess.apply(&x)
-        return try classifier.probabilities(x, columns: columns.count)
+        let p = try classifier.probabilities(x, columns: columns.count)
+        return calibration.map { c in p.map(c.apply) } ?? p
     }
 
     /// The raw feature rows of a table: computed from its `url` column, or read from its feature columns.
@@ -42,6 +48,8 @@ public struct TrainedModel {
         var entries: [Value.Entry] = [.init("kind", .string(kind.rawValue)), .init("flavor", .string(kind.flavor)),
                                       .init("features", .list(columns.map(Value.string))),
                                       .init("featurizer", featurizer.map { .string($0.kind.rawValue) } ?? .null)]
+        if let classes { entries.append(.init("classes", .list(classes.map(Value.string)))) }
+        if let calibration { entries.append(.init("calibration", calibration.value)) }
         if let platt = classifier.platt { entries.append(.init("platt", .map([.init("a", .double(platt.a)), .init("b", .double(platt.b))]))) }
         entries.append(.init("cross_validation", .map([.init("metric", .string("f1")), .init("folds", .int(folds)),
                                                        .init("mean", .map(cv.map { .init($0.kind, .double($0.f1)) }))])))
@@ -79,7 +87,16 @@ public struct TrainedModel {
         }
         let folds: Int
         if case .int(let k)? = value["cross_validation"]?["folds"] { folds = k } else { folds = 0 }
-        return TrainedModel(kind: kind, columns: columns, featurizer: featurizer, preprocess: preprocess, classifier: classifier, cv: cv, folds: folds)
+        var classes: [String]?
+        if let listed = value["classes"] {
+            guard let names = listed.strings, names.count == 2, names[0] != names[1] else {
+                throw MLError("\(name): 'classes' must list two different class names, negative then positive")
+            }
+            classes = names
+        }
+        let calibration = try value["calibration"].map { v throws(MLError) in try Calibration.parse(v, name: name) }
+        return TrainedModel(kind: kind, columns: columns, featurizer: featurizer, preprocess: preprocess, classifier: classifier, cv: cv, folds: folds,
+                            classes: classes, calibration: calibration)
     }
 
     /// Reads a model directory from disk.

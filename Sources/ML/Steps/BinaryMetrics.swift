@@ -1,6 +1,7 @@
 import YAML
 
-/// Accuracy, precision, recall, F1, ROC AUC and the confusion matrix of probabilities against 0/1 labels.
+/// Accuracy, precision, recall, F1, ROC AUC, log loss, expected calibration error and the confusion matrix
+/// of probabilities against 0/1 labels.
 public struct BinaryMetrics: Sendable, Equatable {
     public var accuracy: Double
     public var precision: Double
@@ -8,6 +9,9 @@ public struct BinaryMetrics: Sendable, Equatable {
     public var f1: Double
     public var rocAUC: Double
     public var logLoss: Double
+    /// Expected calibration error: over ten equal-width bins of the probability, the gap between the share
+    /// of positives and the mean probability, weighted by the bin's share of rows.
+    public var calibrationError: Double
     /// [[tn, fp], [fn, tp]]
     public var confusion: [[Int]]
 
@@ -15,7 +19,10 @@ public struct BinaryMetrics: Sendable, Equatable {
     public init(probabilities: [Float], labels: [Float], threshold: Float = 0.5, auc: Bool = true) {
         var tp = 0, fp = 0, tn = 0, fn = 0
         var loss = 0.0
+        var bins = Array(repeating: (n: 0.0, p: 0.0, y: 0.0), count: 10)
         for (p, y) in zip(probabilities, labels) {
+            let b = p.isFinite ? min(9, max(0, Int(Double(p) * 10))) : 0
+            bins[b].n += 1; bins[b].p += Double(p); bins[b].y += Double(y)
             let predicted = p >= threshold
             switch (predicted, y == 1) {
             case (true, true): tp += 1
@@ -32,6 +39,7 @@ public struct BinaryMetrics: Sendable, Equatable {
         recall = tp + fn == 0 ? 0 : Double(tp) / Double(tp + fn)
         f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
         logLoss = loss / n
+        calibrationError = bins.reduce(0) { $0 + abs($1.y - $1.p) } / n
         confusion = [[tn, fp], [fn, tp]]
         rocAUC = auc ? BinaryMetrics.auc(probabilities, labels) : 0
     }
@@ -74,7 +82,7 @@ public struct BinaryMetrics: Sendable, Equatable {
         func r(_ d: Double) -> Value { .double((d * 1e6).rounded() / 1e6) }
         return .map([
             .init("accuracy", r(accuracy)), .init("precision", r(precision)), .init("recall", r(recall)), .init("f1", r(f1)),
-            .init("roc_auc", r(rocAUC)), .init("log_loss", r(logLoss)),
+            .init("roc_auc", r(rocAUC)), .init("log_loss", r(logLoss)), .init("ece", r(calibrationError)),
             .init("confusion_matrix", .map([.init("tn", .int(confusion[0][0])), .init("fp", .int(confusion[0][1])),
                                             .init("fn", .int(confusion[1][0])), .init("tp", .int(confusion[1][1]))])),
         ])

@@ -1,4 +1,5 @@
 import Bundle
+import Tabular
 import YAML
 
 /// `proj predict`: scores every row of a CSV file with a verified bundle's model, in batches, writing
@@ -39,7 +40,7 @@ public enum Scorer {
             for result in try model.predictor.predict(rows) {
                 let values = outputs.map { name in result.first { $0.key == name }?.value ?? .null }
                 switch format {
-                case .csv: text += values.map { $0 == .null ? "" : $0.inlineText }.joined(separator: ",") + "\n"
+                case .csv: text += values.map { $0 == .null ? "" : CSVRows.field($0.string ?? $0.inlineText) }.joined(separator: ",") + "\n"
                 case .jsonl: text += "{" + zip(outputs, values).map { JSONEmitter.string($0) + ": " + JSONEmitter.emit($1).dropLast() }.joined(separator: ", ") + "}\n"
                 }
             }

@@ -21,6 +21,10 @@ public enum Steps {
         public var validation: BinaryMetrics
         /// The final model's fit on all rows (features already computed), for benchmarks.
         public var finalFitSeconds: Double
+        /// The calibration chosen (nil: none beat the probabilities as they are) and each method's
+        /// cross-validated log loss on the chosen kind's out-of-fold probabilities.
+        public var calibration: Calibration?
+        public var calibrationLogLoss: [(String, Double)]
     }
 
     /// The model factory. Reads `trainPath`, computes the features (the table's columns, or a featurizer's
@@ -59,26 +63,33 @@ public enum Steps {
         let width = columns.count
         func rows(_ indices: [Int]) -> [Float] { indices.flatMap { xt[($0 * width)..<(($0 + 1) * width)] } }
 
+        // Every kind is cross-validated (also a single one: its out-of-fold probabilities fit the calibration).
+        // Each fold's rows are sliced once and shared by every kind.
         var cv: [(kind: String, f1: Double)] = []
-        if kinds.count > 1 {
-            // Each fold's rows are sliced once and shared by every kind.
-            let folds = Folds.stratified(labels: labels, k: params.folds, seed: params.seed).map { fold in
-                (x: rows(fold.train), y: fold.train.map { labels[$0] }, testX: rows(fold.test), testY: fold.test.map { labels[$0] })
-            }
-            for kind in kinds {
-                var total = 0.0
-                for fold in folds {
-                    let model = try Classifier.train(kind, x: fold.x, columns: width, labels: fold.y, params: params)
-                    total += BinaryMetrics(probabilities: try model.probabilities(fold.testX, columns: width), labels: fold.testY).f1
-                }
-                cv.append((kind.rawValue, total / Double(folds.count)))
-            }
+        var outOfFold: [[Float]] = []
+        let split = Folds.stratified(labels: labels, k: params.folds, seed: params.seed)
+        let folds = split.map { fold in
+            (x: rows(fold.train), y: fold.train.map { labels[$0] }, testX: rows(fold.test), testY: fold.test.map { labels[$0] }, test: fold.test)
         }
-        let chosen = kinds.count == 1 ? kinds[0] : kinds[cv.indices.max { cv[$0].f1 < cv[$1].f1 || (cv[$0].f1 == cv[$1].f1 && $0 > $1) }!]
+        for kind in kinds {
+            var total = 0.0
+            var scores = [Float](repeating: 0, count: labels.count)
+            for fold in folds {
+                let model = try Classifier.train(kind, x: fold.x, columns: width, labels: fold.y, params: params)
+                let p = try model.probabilities(fold.testX, columns: width)
+                for (r, q) in zip(fold.test, p) { scores[r] = q }
+                total += BinaryMetrics(probabilities: p, labels: fold.testY).f1
+            }
+            cv.append((kind.rawValue, total / Double(folds.count)))
+            outOfFold.append(scores)
+        }
+        let best = cv.indices.max { cv[$0].f1 < cv[$1].f1 || (cv[$0].f1 == cv[$1].f1 && $0 > $1) }!
+        let chosen = kinds[best]
+        let (calibration, calibrationLogLoss) = Calibration.choose(scores: outOfFold[best], labels: labels, folds: params.folds, seed: params.seed)
 
         let k = max(2, Int((1 / validationFraction).rounded()))
-        let split = Folds.stratified(labels: labels, k: k, seed: params.seed &+ 1)[0]
-        let fitX = rows(split.train), fitY = split.train.map { labels[$0] }, valX = rows(split.test), valY = split.test.map { labels[$0] }
+        let held = Folds.stratified(labels: labels, k: k, seed: params.seed &+ 1)[0]
+        let fitX = rows(held.train), fitY = held.train.map { labels[$0] }, valX = rows(held.test), valY = held.test.map { labels[$0] }
         // The curve's model and the final one are trained at once, one thread each: the two trainings do not
         // share data, and one thread per training wastes less on synchronisation than two on each in turn.
         var single = params
@@ -101,12 +112,12 @@ public enum Steps {
         let (curve, last) = try curveJob.wait()
         let classifier = try finalFit.get()
         let trained = TrainedModel(kind: chosen, columns: columns, featurizer: fitted, preprocess: preprocess, classifier: classifier,
-                                   cv: cv, folds: params.folds)
+                                   cv: cv, folds: params.folds, classes: [target.negative, target.positive], calibration: calibration)
         try trained.write(directory: model)
-        try write(Data((fitted == nil ? schemaText(columns: columns) : Featurizer.schemaText).utf8), to: schema)
+        try write(Data(schemaText(inputs: fitted == nil ? columns : nil, target: target).utf8), to: schema)
         try write(Data(curve.utf8), to: plots)
         return TrainResult(chosen: chosen, cv: cv, validation: BinaryMetrics(probabilities: last, labels: last.isEmpty ? [] : valY),
-                           finalFitSeconds: fitSeconds)
+                           finalFitSeconds: fitSeconds, calibration: calibration, calibrationLogLoss: calibrationLogLoss)
     }
 
     /// Scores `testPath` with the model directory: metrics (JSON), ROC points (CSV), and inference time per
@@ -151,9 +162,14 @@ public enum Steps {
         try write(Data(JSONEmitter.emit(value, sortKeys: false).utf8), to: path)
     }
 
-    static func schemaText(columns: [String]) -> String {
-        "input:\n" + columns.map { "  - {name: \(YAMLEmitter.string($0)), type: double, nullable: true}\n" }.joined()
-            + "output:\n  - {name: label, type: int, values: [0, 1]}\n  - {name: probability, type: double, min: 0, max: 1}\n"
+    /// The bundle schema of a trained model: its feature columns (or, with none, a raw `url`) in; the
+    /// class name and the positive class's probability out.
+    static func schemaText(inputs columns: [String]?, target: Target) -> String {
+        let input = columns.map { $0.map { "  - {name: \(YAMLEmitter.string($0)), type: double, nullable: true}\n" }.joined() }
+            ?? "  - {name: url, type: string}\n"
+        let classes = [target.negative, target.positive].map(YAMLEmitter.string).joined(separator: ", ")
+        return "input:\n" + input + "output:\n  - {name: label, type: string, values: [\(classes)]}\n"
+            + "  - {name: probability, type: double, min: 0, max: 1, description: \(YAMLEmitter.string("probability of '\(target.positive)'"))}\n"
     }
 
     /// Writes a directory of files: into a staging directory beside it, then renamed into place, so a
