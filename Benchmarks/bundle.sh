@@ -37,7 +37,7 @@ version: 1.0.0
 stages:
   train:
     cmd: >-
-      proj ml train --input data.csv --models logreg --folds 2 --validation-fraction 0.25
+      proj ml train --input data.csv --target status --positive phishing --negative legitimate --exclude url --models logreg --folds 2 --validation-fraction 0.25
       --model models/model --schema work/schema.yaml --plots work/curve.csv > /dev/null &&
       head -c ${SIZE_MIB}M /dev/urandom > big.bin
     deps: [data.csv]

@@ -70,8 +70,8 @@ URL_FEATURES=(--featurizer url-text+structure --suffix-list "$ROOT/stages/public
 run_proj "URL only" "$WORK/url" status phishing legitimate "${URL_FEATURES[@]}" "${BOOSTED[@]}"
 run_proj "URL only" "$WORK/url" status phishing legitimate "${URL_FEATURES[@]}" "${FOREST[@]}"
 run_python "URL only" url "$WORK/url" status phishing
-run_proj "all 87 features" "$WORK/features" status phishing legitimate "${BOOSTED[@]}"
-run_proj "all 87 features" "$WORK/features" status phishing legitimate "${FOREST[@]}"
+run_proj "all 87 features" "$WORK/features" status phishing legitimate --exclude url "${BOOSTED[@]}"
+run_proj "all 87 features" "$WORK/features" status phishing legitimate --exclude url "${FOREST[@]}"
 run_python "all 87 features" features "$WORK/features" status phishing
 run_proj "UCI" "$WORK/uci" Result -1 1 "${BOOSTED[@]}"
 run_proj "UCI" "$WORK/uci" Result -1 1 "${FOREST[@]}"

@@ -46,7 +46,7 @@ stages:
     outs: [data/train.csv, data/test.csv]
   train:
     cmd: >-
-      proj ml train --input data/train.csv --target status --positive phishing --negative legitimate
+      proj ml train --input data/train.csv --target status --positive phishing --negative legitimate --exclude url
       --models xgboost --rounds 300 --subsample 0.9 --seed 7 --model models/model --schema models/schema.yaml --plots plots/curve.csv
     deps: [data/train.csv]
     outs: [models/model, models/schema.yaml]

@@ -12,14 +12,14 @@ struct MLCommand: ParsableCommand {
     )
 }
 
-/// The label column and its values, shared by the steps.
+/// The label column and its two class names, shared by the steps: the project names them, nothing is assumed.
 struct TargetOptions: ParsableArguments {
     @Option(help: "The label column.")
-    var target = "status"
-    @Option(help: "The label value counted as positive (1).")
-    var positive = "phishing"
-    @Option(help: "The label value counted as negative (0).")
-    var negative = "legitimate"
+    var target: String
+    @Option(help: "The class counted as positive (1): the one whose probability the model gives.")
+    var positive: String
+    @Option(help: "The class counted as negative (0).")
+    var negative: String
 
     var value: Target { Target(column: target, positive: positive, negative: negative) }
 }
@@ -27,7 +27,7 @@ struct TargetOptions: ParsableArguments {
 
 /// The split options `split` and `ingest` share, and the split itself.
 struct SplitOptions: ParsableArguments {
-    @Option(help: "The label column (kept in proportion in both parts).") var target = "status"
+    @Option(help: "The label column (kept in proportion in both parts).") var target: String
     @Option(name: .customLong("test-fraction"), help: "Share of rows for the test part.") var testFraction = 0.2
     @Option(help: "Shuffle seed.") var seed: UInt64 = 42
     @Option(help: "Where to write the train part.") var train: String

@@ -10,8 +10,8 @@ struct TransformStep: ParsableCommand {
         discussion: "Writes a directory with preprocess.json (and preprocess-knn.bin for the KNN imputer). Fit it on the training split only."
     )
     @Option(help: "Training CSV.") var input: String
-    @Option(help: "The label column (not a feature).") var target = "status"
-    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
+    @Option(help: "The label column (not a feature).") var target: String
+    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = []
     @Option(help: "none, median or knn.") var imputer = "median"
     @Option(help: "Neighbours averaged by the KNN imputer.") var neighbors = 5
     @Option(help: "standard or none.") var scaler = "standard"
@@ -43,7 +43,7 @@ struct TrainStep: ParsableCommand {
     )
     @Option(help: "Training CSV.") var input: String
     @OptionGroup var target: TargetOptions
-    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = ["url"]
+    @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = []
     @Option(help: "Comma-separated kinds to compare.") var models = "xgboost"
     @Option(help: "Cross-validation folds.") var folds = 5
     @Option(help: "xgboost: boosting rounds.") var rounds = 200

@@ -170,7 +170,8 @@ import YAML
     @Test func aDamagedModelJSONIsRefusedByName() throws {
         let svm = TrainedModel(kind: .svm, columns: ["a"], featurizer: nil,
                                preprocess: Preprocess.fit([1, 2, 3], columns: ["a"], imputer: .median, scale: true),
-                               classifier: .linear(LinearModel(solver: .svm, weights: [1], bias: 0, platt: Platt(a: -2, b: 0.5))), cv: [], folds: 2)
+                               classifier: .linear(LinearModel(solver: .svm, weights: [1], bias: 0, platt: Platt(a: -2, b: 0.5))), cv: [], folds: 2,
+                               classes: ["legitimate", "phishing"], calibration: .isotonic(x: [0.1, 0.9], y: [0.2, 0.8]))
         let files = try svm.files()
         let loaded = try TrainedModel.load(files)
         #expect(try loaded.probabilities([2]) == (try svm.probabilities([2])))
@@ -187,6 +188,37 @@ import YAML
                 == "preprocess.json was fitted on other columns than the model's")
         #expect(message { $0.replacingOccurrences(of: "\"featurizer\": null", with: "\"featurizer\": \"url-structure\"") } == "missing featurizer.json")
         #expect(message { _ in "{" } == "model.json is not readable")
+        #expect(message { $0.replacingOccurrences(of: "\"isotonic\"", with: "\"spline\"") } == "model.json: 'calibration' names no method this proj knows (platt, isotonic)")
+        #expect(message { $0.replacingOccurrences(of: "0.8\n", with: "0.1\n") }
+                == "model.json: the isotonic calibration's 'x' must increase and its 'y' rise within 0...1, as many of each")
+        #expect(message { $0.replacingOccurrences(of: "\"phishing\"", with: "\"legitimate\"") } == "model.json: 'classes' must list two different class names, negative then positive")
+        #expect(loaded.classes == ["legitimate", "phishing"] && loaded.calibration == svm.calibration)
+    }
+
+    /// Pool adjacent violators by hand, the mapping between and beyond the fitted points, and the choice by
+    /// cross-validated log loss on squashed but informative scores.
+    @Test func calibrationIsMonotoneAndChosenByCrossValidation() {
+        let f = { (x: Double) in Double(Float(x)) }
+        let iso = Calibration.fitIsotonic([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0, 1, 0, 1, 1, 1])
+        #expect(iso == .isotonic(x: [f(0.1), f(0.2), f(0.3), f(0.4), f(0.6)], y: [0, 0.5, 0.5, 1, 1]))
+        #expect(iso.apply(0.05) == 0 && iso.apply(0.9) == 1 && iso.apply(0.25) == 0.5)
+        #expect(abs(iso.apply(0.35) - 0.75) < 1e-6)
+        // Scores squashed into 0.4-0.6 that rank the rows well: calibration spreads them and lowers the log loss.
+        var scores: [Float] = [], labels: [Float] = []
+        var generator = SeededGenerator(seed: 5)
+        for k in 0..<2000 {
+            let y: Float = k % 2 == 0 ? 1 : 0
+            scores.append(0.5 + (y - 0.5) * 0.1 + Float.random(in: -0.06...0.06, using: &generator))
+            labels.append(y)
+        }
+        let (chosen, losses) = Calibration.choose(scores: scores, labels: labels, folds: 5, seed: 1)
+        #expect(losses.map(\.0) == ["none", "platt", "isotonic"])
+        let calibrated = scores.map { chosen?.apply($0) ?? $0 }
+        #expect(BinaryMetrics(probabilities: calibrated, labels: labels).logLoss < losses[0].1 - 0.1, "\(losses)")
+        #expect(BinaryMetrics(probabilities: calibrated, labels: labels).accuracy >= BinaryMetrics(probabilities: scores, labels: labels).accuracy - 0.01)
+        // A mapping that never falls: higher scores never get lower probabilities.
+        let sorted = scores.sorted()
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { chosen!.apply($0) <= chosen!.apply($1) })
     }
 
     @Test func preprocessingFittedOnOtherColumnsIsRefused() throws {

@@ -19,7 +19,7 @@ let bundleProject: [String: String] = [
     "params.yaml": "train:\n  seed: 1\n",
     "train.sh": """
         mkdir -p models metrics
-        proj ml train --input data.csv --models logreg --c "$1" --seed "$1" --folds 2 --validation-fraction 0.25 \\
+        proj ml train --input data.csv --target status --positive phishing --negative legitimate --exclude url --models logreg --c "$1" --seed "$1" --folds 2 --validation-fraction 0.25 \\
           --model models/model --schema work/schema.yaml --plots work/curve.csv > /dev/null
         printf '{"f1": 0.5, "seed": %s}\\n' "$1" > metrics/eval.json
 

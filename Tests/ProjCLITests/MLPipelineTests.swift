@@ -9,7 +9,7 @@ import Testing
     /// The stage both projects start with: a seeded split of raw.csv (indented as a stage under `stages:`).
     static let ingestStage = """
           ingest:
-            cmd: proj ml split --input raw.csv --train data/train.csv --test data/test.csv --seed 1
+            cmd: proj ml split --input raw.csv --target status --train data/train.csv --test data/test.csv --seed 1
             deps: [raw.csv]
             outs: [data/train.csv, data/test.csv]
         """
@@ -26,7 +26,8 @@ import Testing
                 \(Self.ingestStage)
                   train:
                     cmd: >-
-                      proj ml train --input data/train.csv --rounds ${params.train.rounds} --seed ${params.train.seed}
+                      proj ml train --input data/train.csv --target status --positive phishing --negative legitimate --exclude url
+                      --rounds ${params.train.rounds} --seed ${params.train.seed}
                       --model models/model --schema models/schema.yaml --plots plots/rounds.csv
                     deps: [data/train.csv]
                     params: [train]
@@ -34,7 +35,7 @@ import Testing
                     plots: [plots/rounds.csv]
                   evaluate:
                     cmd: >-
-                      proj ml evaluate --model models/model --input data/test.csv
+                      proj ml evaluate --model models/model --input data/test.csv --target status --positive phishing --negative legitimate
                       --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
                     deps: [models/model, data/test.csv]
                     metrics: [metrics/eval.json, metrics/timing.json]
@@ -108,6 +109,7 @@ import Testing
               train:
                 cmd: >-
                   proj ml train --featurizer url-text+structure --suffix-list public_suffix_list.dat --input data/train.csv
+                  --target status --positive phishing --negative legitimate
                   --rounds 40 --folds 3 --models xgboost,xgboost-rf,logreg,svm,mlp --epochs 4
                   --model models/url --schema models/url-schema.yaml --plots plots/curve.csv --cv metrics/cv.json
                 deps: [data/train.csv, public_suffix_list.dat]
@@ -116,7 +118,7 @@ import Testing
                 plots: [plots/curve.csv]
               evaluate:
                 cmd: >-
-                  proj ml evaluate --model models/url --input data/test.csv
+                  proj ml evaluate --model models/url --input data/test.csv --target status --positive phishing --negative legitimate
                   --metrics metrics/eval.json --roc plots/roc.csv --timing metrics/timing.json
                 deps: [models/url, data/test.csv]
                 metrics: [metrics/eval.json, metrics/timing.json]
@@ -172,7 +174,8 @@ import Testing
     @Test func theSuffixListFollowsTheFeaturizerSwitch() throws {
         let p = try project(rows: 300)
         #expect(try p.proj("repro", "ingest").code == 0)
-        let common = ["ml", "train", "--input", "data/train.csv", "--rounds", "5", "--folds", "2", "--suffix-list", "nowhere.dat",
+        let common = ["ml", "train", "--input", "data/train.csv", "--target", "status", "--positive", "phishing", "--negative", "legitimate",
+                      "--exclude", "url", "--rounds", "5", "--folds", "2", "--suffix-list", "nowhere.dat",
                       "--schema", "s.yaml", "--plots", "c.csv"]
         var r = try p.proj(common + ["--featurizer", "none", "--model", "table-model"])
         #expect(r.code == 0, "\(r.err)")
@@ -182,6 +185,10 @@ import Testing
         #expect(r.code == 1)
         #expect(r.err.contains("cannot read the suffix list nowhere.dat (Debian's publicsuffix package installs /usr/share/publicsuffix/public_suffix_list.dat)"))
         #expect(!p.exists("url-model"))
+        // proj ml assumes no dataset's label: a step without it is a usage error, and writes nothing.
+        r = try p.proj("ml", "train", "--input", "data/train.csv", "--model", "no-target", "--schema", "s2.yaml", "--plots", "c2.csv")
+        #expect(r.code == 2 && r.err.contains("Missing expected argument '--target <target>'"), "\(r.err)")
+        #expect(!p.exists("no-target") && !p.exists("s2.yaml"))
     }
 
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
