@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -50,6 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection stays open.")
     var idleTimeout = 30
 
+    @Option(help: "Most large requests (over 32 rows) waiting to be scored, in arrival order; one more is answered 503 with Retry-After.")
+    var queue = 128
+
     @Flag(name: .customLong("label-index"), help: "Answer each label as its class's index (0 negative, 1 positive) instead of the class name.")
     var labelIndex = false
 
@@ -57,8 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        guard maxBody > 0, maxRows > 0, requestTimeout > 0, idleTimeout > 0 else {
-            throw ValidationError("--max-body, --max-rows, --request-timeout and --idle-timeout must be positive")
+        guard maxBody > 0, maxRows > 0, requestTimeout > 0, idleTimeout > 0, queue > 0 else {
+            throw ValidationError("--max-body, --max-rows, --request-timeout, --idle-timeout and --queue must be positive")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1 to 1024") }
@@ -85,9 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
         limits.maxRows = maxRows
         limits.requestTimeout = .seconds(requestTimeout)
         limits.idleTimeout = .seconds(idleTimeout)
-        let server = InferenceServer(model: model, limits: limits)
+        limits.queue = queue
+        let server = InferenceServer(model: model, limits: limits, threads: threadCount)
         let host = host, name = model.name, version = model.version, digest = model.digest, threads = threadCount
-        try await server.run(host: host, port: port, threads: threads) { bound in
+        try await server.run(host: host, port: port) { bound in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             Output.write(String(format: "ready: serving %@ %@ (sha256:%@) on http://%@:%d (verified and loaded in %.0f ms, %d thread%@)\n",

@@ -18,6 +18,11 @@ public struct ServeLimits: Sendable {
     public var requestTimeout = Duration.seconds(10)
     /// Time a connection may sit idle (also between a request's parts) before it is closed.
     public var idleTimeout = Duration.seconds(30)
+    /// Requests of more rows than this are scored by the arrival-order queue (`PredictionQueue`); smaller ones
+    /// at once on their event loop.
+    public var queueRows = 32
+    /// Most large requests waiting in that queue; one more gets 503 with Retry-After.
+    public var queue = 128
     public init() {}
 }
 
@@ -28,23 +33,31 @@ public struct InferenceServer: Sendable {
     public let limits: ServeLimits
     let metrics: ServerMetrics
     let protocols: Protocols
+    /// Event-loop threads, and workers of the arrival-order queue.
+    public let threads: Int
+    let queue: PredictionQueue
 
     /// Event-loop threads the server runs requests on by default, and so the number of model copies worth
     /// loading: the CPUs this process may use (its affinity mask and cgroup quota), not the machine's count.
     public static var threads: Int { Processors.available }
 
-    public init(model: ServedModel, limits: ServeLimits = ServeLimits()) {
+    public init(model: ServedModel, limits: ServeLimits = ServeLimits(), threads: Int = InferenceServer.threads) {
         self.model = model
         self.limits = limits
+        self.threads = max(1, threads)
+        queue = PredictionQueue(workers: self.threads, capacity: limits.queue)
         metrics = ServerMetrics(model: model)
         protocols = Protocols(model: model, maxRows: limits.maxRows)
     }
 
     /// Serves on `threads` event loops until SIGTERM or SIGINT, then stops accepting, lets requests in flight
     /// finish, and returns. `ready` gets the bound port once the socket listens (port 0 picks a free one).
-    public func run(host: String, port: Int, threads: Int = InferenceServer.threads, ready: @escaping @Sendable (Int) -> Void) async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-        defer { group.shutdownGracefully { _ in } }
+    public func run(host: String, port: Int, ready: @escaping @Sendable (Int) -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        defer {
+            queue.close()
+            group.shutdownGracefully { _ in }
+        }
         var logger = Logger(label: "proj.serve")
         logger.logLevel = .warning
         let app = Application(
@@ -113,10 +126,14 @@ public struct InferenceServer: Sendable {
             return json(protocols.mlflowResponse(outputs))
         } catch let error as ClientError {
             // MLflow's error shape, so its clients show the message.
-            let code = error.status == .unsupportedMediaType ? "BAD_REQUEST" : error.status == .contentTooLarge ? "RESOURCE_LIMIT_EXCEEDED" : "BAD_REQUEST"
+            let code = switch error.status {
+            case .contentTooLarge: "RESOURCE_LIMIT_EXCEEDED"
+            case .serviceUnavailable: "TEMPORARILY_UNAVAILABLE"
+            default: "BAD_REQUEST"
+            }
             var fields: [Value.Entry] = [.init("error_code", .string(code)), .init("message", .string(error.message))]
             if let field = error.field { fields.append(.init("field", .string(field))) }
-            return json(.map(fields), status: error.status)
+            return refusal(json(.map(fields), status: error.status), error)
         }
     }
 
@@ -134,7 +151,7 @@ public struct InferenceServer: Sendable {
             value = json
         }
         let parsed = try protocols.v2Rows(value)
-        return json(protocols.v2Response(try predict(parsed.rows), id: parsed.id, wanted: parsed.outputs))
+        return json(protocols.v2Response(try await predict(parsed.rows), id: parsed.id, wanted: parsed.outputs))
     }
 
     func named(_ context: BasicRequestContext, _ value: () -> Value) throws -> Response {
@@ -146,9 +163,12 @@ public struct InferenceServer: Sendable {
         guard name == model.name else { throw ClientError(.notFound, "model '\(name)' is not served here (this server serves '\(model.name)')") }
     }
 
-    /// Runs the model; counts predictions by label.
-    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        counted(try model.predict(rows))
+    /// Runs the model (a request of more than `queueRows` rows in the arrival-order queue); counts
+    /// predictions by label.
+    func predict(_ rows: [[Value.Entry]]) async throws -> [[Value.Entry]] {
+        guard rows.count > limits.queueRows else { return counted(try model.predict(rows)) }
+        let model = self.model
+        return counted(try await queue.run { try model.predict(rows) })
     }
 
     func counted(_ outputs: [[Value.Entry]]) -> [[Value.Entry]] {
@@ -165,7 +185,7 @@ public struct InferenceServer: Sendable {
     /// body (which names any problem). Requests in the usual shape were answered before they got here
     /// (`QuickPredictions`).
     func answers(_ request: Request, csv: Bool, rows: (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
-        try predict(try rows(try await body(request, csv: csv)))
+        try await predict(try rows(try await body(request, csv: csv)))
     }
 
     /// The whole body, within the size limit and the request timeout, decoded by its content type.
@@ -200,6 +220,13 @@ public struct InferenceServer: Sendable {
         return .map(entries)
     }
 
+    /// An error answer with the error's Retry-After, when it has one.
+    func refusal(_ response: Response, _ error: ClientError) -> Response {
+        var response = response
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
+        return response
+    }
+
     func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: JSONEmitter.compactBytes(value))))
     }
@@ -225,7 +252,7 @@ struct Guard: RouterMiddleware {
         } catch let error as ClientError {
             var fields: [Value.Entry] = [.init("error", .string(error.message))]
             if let field = error.field { fields.append(.init("field", .string(field))) }
-            response = server.json(.map(fields), status: error.status)
+            response = server.refusal(server.json(.map(fields), status: error.status), error)
         } catch let error as HTTPError {
             let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
             response = server.json(.map([.init("error", .string(message))]), status: error.status)

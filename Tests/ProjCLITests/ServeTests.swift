@@ -67,6 +67,44 @@ import Testing
         return (columns, rows, csv)
     }
 
+    /// Requests of more than 32 rows are scored by the arrival-order queue: the same answers as `proj predict`,
+    /// on every prediction route; under a burst with room for one waiting, each request is answered 200 or
+    /// refused at once with 503, Retry-After and a message naming --queue, never dropped.
+    @Test func largeRequestsGoThroughTheQueueAndABurstIsAnsweredOrRefused() throws {
+        let p = try project()
+        let (_, rows, csv) = try instances(p, 100)
+        try p.write("rows.csv", csv)
+        let predicted = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "rows.csv", "--format", "jsonl")
+        #expect(predicted.code == 0, "\(predicted.err)")
+        let expected = predicted.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let server = try serve(p, ["--queue", "1", "--threads", "1"])
+        defer { _ = server.stop() }
+        for path in ["/v1/predict", "/invocations", "/v1/models/detector:predict"] {
+            let answer = server.http.post(path, ["instances": rows])
+            #expect(answer?.status == 200, "\(path): \(answer?.body ?? "")")
+            let list = (answer?.json as? [String: Any])?["predictions"] as? [[String: Any]] ?? []
+            #expect(list.count == 100 && expected.count == 100, "\(path)")
+            for (a, b) in zip(list, expected) {
+                #expect(a["label"] as? String != nil && a["label"] as? String == b["label"] as? String, "\(path)")
+                #expect(abs((a["probability"] as? Double ?? -1) - (b["probability"] as? Double ?? -2)) < 1e-9, "\(path)")
+            }
+        }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["instances": Array(repeating: rows, count: 10).flatMap { $0 }]), as: UTF8.self)
+        let replies = Mutex<[RawHTTP.Reply?]>([])
+        DispatchQueue.concurrentPerform(iterations: 12) { _ in
+            let reply = server.http.request("POST", "/v1/predict", body: body)
+            replies.withLock { $0.append(reply) }
+        }
+        let all = replies.withLock { $0 }
+        #expect(all.count == 12 && all.allSatisfy { $0?.status == 200 || $0?.status == 503 }, "\(all.map { $0?.status ?? 0 })")
+        #expect(all.contains { $0?.status == 200 })
+        for refused in all where refused?.status == 503 {
+            #expect(Int(refused?.headers["retry-after"] ?? "") ?? 0 >= 1, "\(refused?.headers ?? [:])")
+            let message = (refused?.json as? [String: Any])?["error"] as? String ?? ""
+            #expect(message.hasPrefix("the server is busy: 1 large requests are waiting (--queue 1); retry after "), "\(message)")
+        }
+    }
+
     @Test func threadsComeFromTheOptionOrTheCPUsThisProcessMayUse() throws {
         let p = try project()
         let one = try serve(p, ["--threads", "1"])
