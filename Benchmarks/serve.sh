@@ -7,6 +7,9 @@
 # to the first answer of its readiness route, and resident memory (the whole process tree): once ready,
 # after the single-row runs, and its peak (VmHWM) after the 1000-row runs. Between runs the script waits
 # SETTLE seconds, so requests the last run left queued are done before the next one starts.
+# Then the same for the model users ship for raw URLs: the flagship's bundle (this checkout's pipeline, run
+# here) against a scikit-learn TF-IDF + logistic regression pipeline served by MLflow and BentoML (see
+# serve/url_models.py), with single-URL and 1000-URL requests.
 # Prints markdown tables. The answers to the same 1000 rows are compared first.
 # Usage: Benchmarks/serve.sh          (DURATION=10 and SETTLE=5 by default)
 set -euo pipefail
@@ -29,8 +32,8 @@ venv() {
   [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
   "$dir/bin/pip" install -q "$@"
 }
-venv .venv-mlflow mlflow xgboost pandas
-venv .venv-bentoml bentoml xgboost pandas
+venv .venv-mlflow mlflow xgboost pandas scikit-learn
+venv .venv-bentoml bentoml xgboost pandas scikit-learn
 MLFLOW_PY="$ROOT/Benchmarks/.venv-mlflow/bin"
 BENTO_PY="$ROOT/Benchmarks/.venv-bentoml/bin"
 
@@ -145,8 +148,37 @@ post "http://127.0.0.1:$PORT_BENTO/predict" instances-1000.json answer-bentoml.j
 measure BentoML "BentoML(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" instances
 stop
 
+# The raw-URL model: the flagship pipeline of this checkout, run here from its own project.yaml.
+mkdir -p "$WORK/url" && cd "$WORK/url"
+cp "$ROOT/project.yaml" "$ROOT/params.yaml" . && cp -r "$ROOT/stages" .
+PATH="$(dirname "$PROJ"):$PATH" "$PROJ" repro -S ingest.source="$DATA/phishing-url-train.csv" >/dev/null
+URL_BUNDLE="$WORK/url/bundles/$(sed -n 's/^name: *//p' project.yaml)-$(sed -n 's/^version: *\([^ #]*\).*/\1/p' project.yaml).tar"
+"$MLFLOW_PY/python" "$HERE/url_models.py" data/train.csv data/test.csv "$WORK/url" "$WORK/bodies" 2>/dev/null
+cd "$WORK"
+
+start proj-url "http://127.0.0.1:$PORT_PROJ/v2/health/ready" "$PROJ" serve "$URL_BUNDLE" --port $PORT_PROJ
+post "http://127.0.0.1:$PORT_PROJ/v1/predict" url-instances-1000.json answer-url-proj.json
+measure proj-url "proj-url(/v1/predict)" "http://127.0.0.1:$PORT_PROJ/v1/predict" url-instances \
+  "proj-url(/invocations)" "http://127.0.0.1:$PORT_PROJ/invocations" url-split
+stop
+
+start mlflow-url "http://127.0.0.1:$PORT_MLFLOW/ping" env PATH="$MLFLOW_PY:$PATH" mlflow models serve -m "$WORK/url/mlflow-url-model" --env-manager local -h 127.0.0.1 -p $PORT_MLFLOW
+post "http://127.0.0.1:$PORT_MLFLOW/invocations" url-split-1000.json answer-url-mlflow.json
+measure MLflow-url "MLflow-url(/invocations)" "http://127.0.0.1:$PORT_MLFLOW/invocations" url-split
+stop
+
+cd "$HERE"
+start bentoml-url "http://127.0.0.1:$PORT_BENTO/readyz" env PIPELINE="$WORK/url/url-pipeline.joblib" PATH="$BENTO_PY:$PATH" BENTOML_HOME="$WORK/bentoml" \
+  bentoml serve bento_url_service:URLDetector --host 127.0.0.1 --port $PORT_BENTO
+cd "$WORK"
+post "http://127.0.0.1:$PORT_BENTO/predict" url-instances-1000.json answer-url-bentoml.json
+measure BentoML-url "BentoML-url(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" url-instances
+stop
+
 echo "Same answers to the same 1000 rows:"
 "$MLFLOW_PY/python" "$HERE/compare.py" answer-proj.json answer-mlflow.json answer-bentoml.json
+echo "Raw URLs (different models: proj's bundle and scikit-learn's pipeline; the figure is how far they disagree):"
+"$MLFLOW_PY/python" "$HERE/compare.py" answer-url-proj.json answer-url-mlflow.json answer-url-bentoml.json
 echo
 echo "| server | ready after start | RSS when ready | RSS after single-row runs | RSS after 1000-row runs | peak RSS |"
 echo "|---|---|---|---|---|---|"

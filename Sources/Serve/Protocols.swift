@@ -10,8 +10,8 @@ struct Protocols: Sendable {
     /// The input columns in order: rows that list their features so are read without a duplicate-key check.
     let expectedKeys: JSONParser.ExpectedKeys?
 
-    /// The input columns, when all are numbers or booleans: then rows in the usual shape are read straight
-    /// into cells (`quickRows`).
+    /// The input columns: rows in the usual shape are read straight into cells (`quickRows`), strings (a raw
+    /// URL) as well as numbers.
     let quickColumns: JSONParser.ExpectedKeys?
     /// Each input column's limits, and whether it lists allowed values, for `quickRows`' per-cell checks.
     let quickLimits: [Schema.Column.Limits]
@@ -22,7 +22,7 @@ struct Protocols: Sendable {
         self.maxRows = maxRows
         rows = Rows(schema: model.schema, maxRows: maxRows)
         expectedKeys = JSONParser.ExpectedKeys(model.schema.input.map(\.name))
-        quickColumns = model.schema.input.contains { $0.type == .string } ? nil : expectedKeys
+        quickColumns = expectedKeys
         identity = .map([.init("name", .string(model.name)), .init("version", .string(model.version)), .init("digest", .string("sha256:" + model.digest))])
         quickLimits = model.schema.input.map(\.limits)
         listsValues = model.schema.input.map { $0.values != nil }

@@ -163,6 +163,23 @@ import Testing
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.split(separator: "\n").count == 3)
 
+        // Served: URL rows in the usual shape are answered on the event loop, `{"urls": [...]}` and CSV by the
+        // router; the answers are the same bytes, and the same as proj predict's.
+        let server = try ServeTests().serve(p, bundle: "bundles/url-detector-1.0.0.tar")
+        defer { _ = server.stop() }
+        let urls = ["https://www.example.com/", "http://paypal-login.secure-update.example.ru/wp-admin/verify.php?id=1"]
+        let quick = server.http.post("/v1/predict", ["instances": urls.map { ["url": $0] }])
+        let routed = server.http.post("/v1/predict", ["urls": urls])
+        let csv = server.http.request("POST", "/v1/predict", body: "url\n" + urls.joined(separator: "\n") + "\n", contentType: "text/csv")
+        #expect(quick?.status == 200 && quick?.body == routed?.body && quick?.body == csv?.body, "\(quick?.body ?? "")\n\(routed?.body ?? "")")
+        let labels = ((quick?.json as? [String: Any])?["predictions"] as? [[String: Any]])?.map { $0["label"] as? String ?? "?" }
+        #expect(labels == r.out.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }, "\(r.out)")
+        let split = server.http.post("/invocations", ["dataframe_split": ["columns": ["url"], "data": urls.map { [$0] }]])
+        let records = server.http.post("/invocations", ["dataframe_records": urls.map { ["url": $0] }])
+        #expect(split?.status == 200 && split?.body == records?.body)
+        let counted = server.http.request("GET", "/metrics", contentType: nil)?.body ?? ""
+        #expect(counted.contains("proj_predictions_total{label=\"legitimate\"") || counted.contains("proj_predictions_total{label=\"phishing\""), "\(counted)")
+
         // Retraining from the same data, params and seed gives the same model bytes: nothing downstream runs.
         r = try p.proj("repro", "-f", "-s", "train")
         #expect(r.code == 0)

@@ -78,24 +78,30 @@ struct ModelPredictor: Predictor {
     let classes: [String]?
 
     func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        let features: [Float]
-        if let featurizer = model.featurizer {
-            var urls: [String] = []
-            urls.reserveCapacity(rows.count)
-            for (r, row) in rows.enumerated() {
-                guard let url = row.first(where: { $0.key == "url" })?.value.string else { throw MLError("row \(r): 'url' must be a string") }
-                urls.append(url)
-            }
-            features = featurizer.rows(urls)
-        } else {
-            features = try RowFeatures.numbers(rows, columns: model.columns)
-        }
-        return RowFeatures.outputs(try model.probabilities(features), classes: classes)
+        guard model.featurizer != nil else { return try answers(RowFeatures.numbers(rows, columns: model.columns)) }
+        return try answers(urls: rows.map { $0.first { $0.key == "url" }?.value ?? .null })
     }
 
     func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
-        guard model.featurizer == nil else { return nil }
-        return RowFeatures.outputs(try model.probabilities(try RowFeatures.numbers(cells, count: count, columns: model.columns)), classes: classes)
+        guard model.featurizer != nil else { return try answers(RowFeatures.numbers(cells, count: count, columns: model.columns)) }
+        // A featurizer's model takes one column, the raw URL.
+        guard cells.count == count else { throw MLError("\(cells.count) cells are not \(count) rows of one column 'url'") }
+        return try answers(urls: cells)
+    }
+
+    private func answers(urls cells: [Value]) throws -> [[Value.Entry]] {
+        guard let featurizer = model.featurizer else { throw MLError("this model takes feature rows, not URLs") }
+        var urls: [String] = []
+        urls.reserveCapacity(cells.count)
+        for (r, cell) in cells.enumerated() {
+            guard let url = cell.string else { throw MLError("row \(r): 'url' must be a string") }
+            urls.append(url)
+        }
+        return try answers(featurizer.rows(urls))
+    }
+
+    private func answers(_ features: [Float]) throws -> [[Value.Entry]] {
+        RowFeatures.outputs(try model.probabilities(features), classes: classes)
     }
 
     var isShareable: Bool { model.classifier.isShareable }
