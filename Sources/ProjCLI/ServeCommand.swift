@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection stays open.")
     var idleTimeout = 30
 
-    @Option(help: "Most large requests (over 32 rows) waiting to be scored, in arrival order; one more is answered 503 with Retry-After.")
+    @Option(help: "Most large requests (bodies over 64 KiB) waiting to be read and scored, in arrival order; one more is answered 503 with Retry-After.")
     var queue = 128
 
     @Flag(name: .customLong("label-index"), help: "Answer each label as its class's index (0 negative, 1 positive) instead of the class name.")

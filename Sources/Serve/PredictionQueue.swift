@@ -8,7 +8,8 @@ import Synchronization
 /// (503 with Retry-After) instead of waiting many times as long as the others.
 final class PredictionQueue: Sendable {
     struct State {
-        var jobs: [@Sendable () -> Void] = []
+        /// Jobs in arrival order; those before `head` were taken (set to nil, so nothing they hold is kept).
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         var closed = false
         /// Seconds a job took, smoothed: the basis of Retry-After.
@@ -65,9 +66,10 @@ final class PredictionQueue: Sendable {
             let next: (job: (@Sendable () -> Void)?, closed: Bool) = state.withLock { s in
                 guard s.head < s.jobs.count else { return (nil, s.closed) }
                 let job = s.jobs[s.head]
+                s.jobs[s.head] = nil
                 s.head += 1
                 // Drop the taken prefix now and then, so the array does not grow for ever.
-                if s.head > 1024, s.head * 2 > s.jobs.count {
+                if s.head > 64, s.head * 2 > s.jobs.count {
                     s.jobs.removeFirst(s.head)
                     s.head = 0
                 }

@@ -144,8 +144,8 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let protocols = server.protocols
         let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
         // A large request is the arrival-order queue's, which the router's handlers use.
-        guard let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
-              batch.count <= server.limits.queueRows,
+        guard body.readableBytes <= server.limits.queueBytes,
+              let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
               let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
         let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(outputs) : protocols.mlflowResponse(outputs))
         var fields = HTTPFields()

@@ -18,9 +18,9 @@ public struct ServeLimits: Sendable {
     public var requestTimeout = Duration.seconds(10)
     /// Time a connection may sit idle (also between a request's parts) before it is closed.
     public var idleTimeout = Duration.seconds(30)
-    /// Requests of more rows than this are scored by the arrival-order queue (`PredictionQueue`); smaller ones
-    /// at once on their event loop.
-    public var queueRows = 32
+    /// Prediction requests whose body is larger than this many bytes are read and scored by the arrival-order
+    /// queue (`PredictionQueue`); smaller ones at once on their event loop.
+    public var queueBytes = 64 << 10
     /// Most large requests waiting in that queue; one more gets 503 with Retry-After.
     public var queue = 128
     public init() {}
@@ -142,16 +142,26 @@ public struct InferenceServer: Sendable {
         if let version = context.parameters.get("version"), version != model.version {
             throw ClientError(.notFound, "model '\(model.name)' version '\(version)' is not served here (this server serves version \(model.version))")
         }
-        let value: Value
-        if let field = HTTPField.Name(BinaryTensors.headerField), let header = request.headers[field] {
-            guard let length = Int(header) else { throw ClientError("\(BinaryTensors.headerField) must be a byte count, not '\(header)'", field: BinaryTensors.headerField) }
-            value = try BinaryTensors.request(try await bytes(request), headerLength: length)
-        } else {
-            guard case .json(let json) = try await body(request, csv: false) else { throw ClientError("send application/json") }
-            value = json
+        var header: Int?
+        if let field = HTTPField.Name(BinaryTensors.headerField), let text = request.headers[field] {
+            guard let length = Int(text) else { throw ClientError("\(BinaryTensors.headerField) must be a byte count, not '\(text)'", field: BinaryTensors.headerField) }
+            header = length
         }
-        let parsed = try protocols.v2Rows(value)
-        return json(protocols.v2Response(try await predict(parsed.rows), id: parsed.id, wanted: parsed.outputs))
+        let protocols = protocols, model = model, binaryHeader = header
+        let (outputs, parsed) = try await scored(request) { bytes, contentType in
+            let value: Value
+            if let length = binaryHeader {
+                value = try BinaryTensors.request(bytes, headerLength: length)
+            } else {
+                guard case .json(let json) = try Protocols.body(bytes, contentType: contentType, csv: false, expected: protocols.expectedKeys) else {
+                    throw ClientError("send application/json")
+                }
+                value = json
+            }
+            let parsed = try protocols.v2Rows(value)
+            return (try model.predict(parsed.rows), parsed)
+        }
+        return json(protocols.v2Response(counted(outputs), id: parsed.id, wanted: parsed.outputs))
     }
 
     func named(_ context: BasicRequestContext, _ value: () -> Value) throws -> Response {
@@ -163,12 +173,13 @@ public struct InferenceServer: Sendable {
         guard name == model.name else { throw ClientError(.notFound, "model '\(name)' is not served here (this server serves '\(model.name)')") }
     }
 
-    /// Runs the model (a request of more than `queueRows` rows in the arrival-order queue); counts
-    /// predictions by label.
-    func predict(_ rows: [[Value.Entry]]) async throws -> [[Value.Entry]] {
-        guard rows.count > limits.queueRows else { return counted(try model.predict(rows)) }
-        let model = self.model
-        return counted(try await queue.run { try model.predict(rows) })
+    /// Reads the request's whole body, then runs `work` on it (with its content type): at once when the body
+    /// is small, else in the arrival-order queue, so a large request's decoding and scoring wait their turn.
+    func scored<T: Sendable>(_ request: Request, _ work: @escaping @Sendable ([UInt8], String?) throws -> T) async throws -> T {
+        let bytes = try await bytes(request)
+        let contentType = request.headers[.contentType]
+        guard bytes.count > limits.queueBytes else { return try work(bytes, contentType) }
+        return try await queue.run { try work(bytes, contentType) }
     }
 
     func counted(_ outputs: [[Value.Entry]]) -> [[Value.Entry]] {
@@ -184,13 +195,11 @@ public struct InferenceServer: Sendable {
     /// The model's answers to a prediction request, from the rows the protocol's reader `rows` makes of its
     /// body (which names any problem). Requests in the usual shape were answered before they got here
     /// (`QuickPredictions`).
-    func answers(_ request: Request, csv: Bool, rows: (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
-        try await predict(try rows(try await body(request, csv: csv)))
-    }
-
-    /// The whole body, within the size limit and the request timeout, decoded by its content type.
-    func body(_ request: Request, csv: Bool) async throws -> Protocols.Body {
-        try Protocols.body(try await bytes(request), contentType: request.headers[.contentType], csv: csv, expected: protocols.expectedKeys)
+    func answers(_ request: Request, csv: Bool, rows: @escaping @Sendable (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
+        let expected = protocols.expectedKeys, model = model
+        return counted(try await scored(request) { bytes, contentType in
+            try model.predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: expected)))
+        })
     }
 
     /// The whole body, within the size limit and the request timeout.

@@ -116,9 +116,7 @@ import YAML
     }
 
     @Test func theFactoryPicksByCrossValidationAndItsModelDirectoryLoadsBack() throws {
-        let dir = try scratch("factory")
-        let table = try Table.read(phishingCSV)
-        try Table(header: table.header, rows: Array(table.rows.prefix(1200))).write(dir + "/train.csv")
+        let (dir, table) = try trainingSlice("factory", rows: 1200)
         var params = FactoryParams()
         params.folds = 3
         params.xgboost.rounds = 30

@@ -15,6 +15,14 @@ func scratch(_ label: String) throws -> String {
     return path
 }
 
+/// A scratch directory holding `train.csv`, the first `rows` rows of the shared data; and the whole table.
+func trainingSlice(_ label: String, rows: Int) throws -> (dir: String, table: Table) {
+    let dir = try scratch(label)
+    let table = try Table.read(phishingCSV)
+    try Table(header: table.header, rows: Array(table.rows.prefix(rows))).write(dir + "/train.csv")
+    return (dir, table)
+}
+
 let phishing = Target(column: "status", positive: "phishing", negative: "legitimate")
 
 @Suite struct MLTests {

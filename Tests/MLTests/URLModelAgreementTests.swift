@@ -87,6 +87,21 @@ import Testing
         }
     }
 
+    /// The host taken byte by byte from an ASCII URL is the one taken by Characters, for every URL of the data
+    /// and for hosts that test each step (scheme, userinfo, port, whitespace, trailing dots, a CR LF pair).
+    @Test func theASCIIHostIsTheCharacterHost() throws {
+        let hosts = ["http://user:pw@Example.COM.:8080/x", "  //a.b.c/ ", " http://a.b.  /", "x://y", "1http://a/b", "h+t.p-s://a?b#c", "://a", "//",
+                     "mailto:x@y.z", "http://a\r\n.b/", "http://a\t.b/", "\u{1C}http://a.b.\u{1F}", "http://a..../", "http://@/", "http:///a", ":a//b"]
+        var checked = 0
+        for url in URLModelAgreementTests.urls + URLModelAgreementTests.edgeCases + hosts {
+            guard let fast = url.utf8.withContiguousStorageIfAvailable(DomainParts.asciiHost), let fast else { continue }
+            #expect(fast == DomainParts.characterHost(of: url), "\(url.debugDescription)")
+            checked += 1
+        }
+        #expect(checked > 7000)
+        #expect(Array("http://a\r\n.b/".utf8).withUnsafeBufferPointer(DomainParts.asciiHost) == nil)
+    }
+
     /// The URL-structure and registered-domain features of every URL of the data and the edge cases, as
     /// their bits' SHA-256, recorded before the fast paths were written.
     @Test func theStructureFeaturesAreTheRecordedOnes() throws {
@@ -110,9 +125,7 @@ import Testing
     /// Probabilities of a raw-URL model on held-out rows, as their bits' SHA-256: recorded before the fast
     /// paths were written, so any change to what the featurizer or the trees compute shows here.
     @Test func aRawURLModelsProbabilitiesAreTheRecordedOnes() throws {
-        let dir = try scratch("url-probabilities")
-        let table = try Table.read(phishingCSV)
-        try Table(header: table.header, rows: Array(table.rows.prefix(3000))).write(dir + "/train.csv")
+        let (dir, table) = try trainingSlice("url-probabilities", rows: 3000)
         var params = FactoryParams()
         params.folds = 3
         params.xgboost.rounds = 40

@@ -67,7 +67,7 @@ import Testing
         return (columns, rows, csv)
     }
 
-    /// Requests of more than 32 rows are scored by the arrival-order queue: the same answers as `proj predict`,
+    /// Requests with bodies over 64 KiB (here 100 and 1000 rows) are scored by the arrival-order queue: the same answers as `proj predict`,
     /// on every prediction route; under a burst with room for one waiting, each request is answered 200 or
     /// refused at once with 503, Retry-After and a message naming --queue, never dropped.
     @Test func largeRequestsGoThroughTheQueueAndABurstIsAnsweredOrRefused() throws {

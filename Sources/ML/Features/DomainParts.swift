@@ -27,6 +27,12 @@ struct DomainParts: Equatable {
     /// The host as tldextract takes it: an optional `scheme:` and `//` dropped, cut at the first `/`, `?` or
     /// `#`, the part after the last `@`, cut at `:`, trimmed, trailing dots dropped.
     static func host(of url: String) -> String {
+        if let host = url.utf8.withContiguousStorageIfAvailable(asciiHost), let host { return host }
+        return characterHost(of: url)
+    }
+
+    /// `host(of:)` by Characters, for any URL.
+    static func characterHost(of url: String) -> String {
         var rest = Substring(url)
         if let slashes = rest.range(of: "//") {
             let scheme = rest[..<slashes.lowerBound]
@@ -41,6 +47,29 @@ struct DomainParts: Equatable {
         var host = String(rest).trimmingPythonWhitespace()
         while host.hasSuffix(".") { host.removeLast() }
         return host
+    }
+
+    /// `host(of:)` of a URL in ASCII without a carriage return, byte by byte: there every Character is one
+    /// byte ("\r\n" is the one ASCII pair that makes a single Character), so the two agree; nil otherwise.
+    static func asciiHost(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard b.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        func isSchemeByte(_ c: UInt8) -> Bool {
+            (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E
+        }
+        // Python's str.strip() whitespace, in ASCII.
+        func isSpace(_ c: UInt8) -> Bool { (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) }
+        var lo = 0, hi = b.count
+        if let p = (0..<max(0, b.count - 1)).first(where: { b[$0] == 0x2F && b[$0 + 1] == 0x2F }),
+           p == 0 || (b[p - 1] == 0x3A && p - 1 > 0 && (0..<(p - 1)).allSatisfy { isSchemeByte(b[$0]) }) {
+            lo = p + 2
+        }
+        if let cut = (lo..<hi).first(where: { b[$0] == 0x2F || b[$0] == 0x3F || b[$0] == 0x23 }) { hi = cut }
+        if let at = (lo..<hi).last(where: { b[$0] == 0x40 }) { lo = at + 1 }
+        if let colon = (lo..<hi).first(where: { b[$0] == 0x3A }) { hi = colon }
+        while lo < hi, isSpace(b[lo]) { lo += 1 }
+        while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
+        while hi > lo, b[hi - 1] == 0x2E { hi -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
     }
 
     /// Four dot-separated decimal octets 0-255 without leading zeros, the whole string.

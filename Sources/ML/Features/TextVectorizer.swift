@@ -91,6 +91,12 @@ public struct TextVectorizer: Sendable, Equatable {
         return TextVectorizer(buckets: kept, idf: kept.map { log((1 + n) / (1 + Double(df[$0]!))) + 1 })
     }
 
+    /// 1 + ln(tf), from a table for the counts a URL has (the same values: each entry is that expression).
+    private static let sublinearTable: [Double] = (0..<64).map { 1 + log(Double($0)) }
+
+    @inline(__always)
+    static func sublinear(_ tf: Int) -> Double { tf < 64 ? sublinearTable[tf] : 1 + log(Double(tf)) }
+
     /// One URL's TF-IDF row handed to `body`: column indices ascending, L2-normalized values. Computed in
     /// scratch memory: the n-grams' columns are sorted and counted, and each part's norm is summed in
     /// column order, so the values are the same to the bit whatever order the n-grams came in.
@@ -113,7 +119,7 @@ public struct TextVectorizer: Sendable, Equatable {
                         let c = columns[k]
                         var tf = 0
                         while k < m, columns[k] == c { tf += 1; k += 1 }
-                        let v = (1 + log(Double(tf))) * idf[Int(c)]
+                        let v = TextVectorizer.sublinear(tf) * idf[Int(c)]
                         if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
                         columns[unique] = c
                         values[unique] = v

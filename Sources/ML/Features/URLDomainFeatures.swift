@@ -36,8 +36,6 @@ extension URLStructure {
             }
         }
 
-        init() {}
-
         mutating func add(_ word: ArraySlice<Unicode.Scalar>) {
             count += 1
             shortest = Swift.min(shortest, word.count)

@@ -79,19 +79,20 @@ enum Patterns {
         return false
     }
 
-    /// The lengths `[01]?\d\d?|2[0-4]\d|25[0-5]` can match at `p`.
-    private static func octetLengths(_ b: [UInt8], _ p: Int) -> [Int] {
-        var out: [Int] = []
-        let d = (0..<3).map { at(b, p + $0).flatMap { isDigit($0) ? Int($0) - 48 : nil } }
-        if d[0] != nil { out.append(1) }
-        if d[0] != nil, d[1] != nil { out.append(2) }
-        if let a = d[0], let m = d[1], let c = d[2], a * 100 + m * 10 + c <= 255 || a <= 1 { out.append(3) }
-        return out
+    /// Whether `[01]?\d\d?|2[0-4]\d|25[0-5]` can match `length` (1 to 3) bytes at `p`.
+    private static func isOctet(_ b: [UInt8], _ p: Int, length: Int) -> Bool {
+        var value = 0
+        for k in 0..<length {
+            guard let c = at(b, p + k), isDigit(c) else { return false }
+            value = value * 10 + Int(c) - 48
+        }
+        return length < 3 || value <= 255 || Int(b[p]) - 48 <= 1
     }
 
     /// Four decimal octets joined by dots, then a slash, starting at `p`.
     private static func dottedDecimal(_ b: [UInt8], _ p: Int, octet: Int = 0) -> Bool {
-        octetLengths(b, p).contains { n in
+        (1...3).contains { n in
+            guard isOctet(b, p, length: n) else { return false }
             let next = at(b, p + n)
             return octet == 3 ? next == slash : next == dot && dottedDecimal(b, p + n + 1, octet: octet + 1)
         }

@@ -66,7 +66,7 @@ public enum URLStructure {
     static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
 
     static let countedIndex: [Unicode.Scalar: Int] = Dictionary(uniqueKeysWithValues: counted.enumerated().map { ($1.1, $0) })
-    static let percent20 = Array("%20".unicodeScalars), www = Array("www".unicodeScalars), http = Array("http".unicodeScalars)
+    static let percent20 = Array("%20".unicodeScalars), http = Array("http".unicodeScalars)
     static let doubleSlash = Array("//".unicodeScalars)
     static let hintScalars = Patterns.hints.map { Array($0.unicodeScalars) }
 
@@ -113,10 +113,10 @@ public enum URLStructure {
         return out
     }
 
-    /// `scheme://[userinfo@]host:digits` with a lowercase scheme and host (the dataset's regular expression).
     static let userinfo = Set("-._~%!$&'()*+,;=".unicodeScalars)
     static let hostChars = Set("-._~%".unicodeScalars)
 
+    /// `scheme://[userinfo@]host:digits` with a lowercase scheme and host (the dataset's regular expression).
     static func hasPort(_ u: [Unicode.Scalar]) -> Bool {
         guard let first = u.first, ("a"..."z").contains(first), let sep = find(u, Array("://".unicodeScalars), from: 0) else { return false }
         let lowerDigits: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || isDigit($0) }
