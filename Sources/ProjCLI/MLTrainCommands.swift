@@ -12,21 +12,22 @@ struct TransformStep: ParsableCommand {
     @Option(help: "Training CSV.") var input: String
     @Option(help: "The label column (not a feature).") var target: String
     @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = []
-    @Option(help: "none, median or knn.") var imputer = "median"
+    @Option(help: "none, median or knn.") var imputer = Preprocess.Imputer.median
     @Option(help: "Neighbours averaged by the KNN imputer.") var neighbors = 5
-    @Option(help: "standard or none.") var scaler = "standard"
+    @Option(help: "standard or none.") var scaler = Scaler.standard
     @Option(help: "Output directory.") var output: String
 
-    func run() throws {
-        guard let kind = Preprocess.Imputer(rawValue: imputer) else {
-            throw ValidationError("unknown imputer '\(imputer)' (known: \(Preprocess.Imputer.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        guard ["standard", "none"].contains(scaler) else { throw ValidationError("unknown scaler '\(scaler)' (known: standard, none)") }
+    enum Scaler: String, CaseIterable, ExpressibleByArgument { case standard, none }
+
+    func validate() throws {
         guard neighbors > 0 else { throw ValidationError("--neighbors must be positive") }
+    }
+
+    func run() throws {
         let (columns, missing) = try runStep {
-            try Steps.transform(input: input, target: target, exclude: exclude, imputer: kind, neighbors: neighbors, scale: scaler == "standard", output: output)
+            try Steps.transform(input: input, target: target, exclude: exclude, imputer: imputer, neighbors: neighbors, scale: scaler == .standard, output: output)
         }
-        Output.line("fitted \(imputer) imputer\(scaler == "standard" ? " and standard scaler" : "") on \(columns) columns of \(input) (\(missing) missing cells) -> \(output)")
+        Output.line("fitted \(imputer.rawValue) imputer\(scaler == .standard ? " and standard scaler" : "") on \(columns) columns of \(input) (\(missing) missing cells) -> \(output)")
     }
 }
 
@@ -44,7 +45,8 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Training CSV.") var input: String
     @OptionGroup var target: TargetOptions
     @Option(parsing: .upToNextOption, help: "Columns that are not features.") var exclude: [String] = []
-    @Option(help: "Comma-separated kinds to compare.") var models = "xgboost"
+    @Option(help: "Comma-separated kinds to compare (\(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))).", transform: TrainStep.kinds)
+    var models: [ModelKind] = [.xgboost]
     @Option(help: "Cross-validation folds.") var folds = 5
     @Option(help: "xgboost: boosting rounds.") var rounds = 200
     @Option(name: .customLong("max-depth"), help: "xgboost: tree depth.") var maxDepth = 6
@@ -61,31 +63,51 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Bundle schema output (.yaml).") var schema: String
     @Option(help: "Learning-curve output (.csv).") var plots: String
     @Option(help: "Cross-validation scores output (.json).") var cv: String?
-    @Option(help: "Compute the features from the url column: url-structure, or url-text+structure (adds a TF-IDF n-gram model's score); none: the table's columns.") var featurizer: String?
+    @Option(help: "Compute the features from the url column: url-structure, or url-text+structure (adds a TF-IDF n-gram model's score); none: the table's columns.",
+            transform: FeaturizerChoice.init)
+    var featurizer = FeaturizerChoice(kind: nil)
     @Option(name: .customLong("suffix-list"), help: "With a featurizer: the Public Suffix List (public_suffix_list.dat) for the features that need the registered domain (word statistics, tld_in_path, ...); kept in the model directory.") var suffixList: String?
 
-    func run() throws {
-        var kinds: [ModelKind] = []
-        for name in models.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+    /// `--models a,b`: each a kind this proj trains.
+    static func kinds(_ list: String) throws -> [ModelKind] {
+        try list.split(separator: ",").map { name in
+            let name = name.trimmingCharacters(in: .whitespaces)
             guard let kind = ModelKind(rawValue: name) else {
                 throw ValidationError("unknown model kind '\(name)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            kinds.append(kind)
+            return kind
         }
-        var chosenFeaturizer: Featurizer.Kind?
-        if let featurizer, featurizer != "none" {
-            guard let f = Featurizer.Kind(rawValue: featurizer) else {
-                throw ValidationError("unknown featurizer '\(featurizer)' (known: none, \(Featurizer.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+
+    /// `--featurizer`: a featurizer kind, or none (the table's own columns).
+    struct FeaturizerChoice {
+        let kind: Featurizer.Kind?
+
+        init(kind: Featurizer.Kind?) { self.kind = kind }
+
+        init(_ name: String) throws {
+            guard name != "none" else { self.init(kind: nil); return }
+            guard let kind = Featurizer.Kind(rawValue: name) else {
+                throw ValidationError("unknown featurizer '\(name)' (known: none, \(Featurizer.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            chosenFeaturizer = f
+            self.init(kind: kind)
         }
+    }
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("--models names no model kind") }
+        guard validationFraction > 0, validationFraction < 0.5 else { throw ValidationError("--validation-fraction must be above 0 and below 0.5") }
+    }
+
+    func run() throws {
+        let kinds = models
+        let chosenFeaturizer = featurizer.kind
         // Kept legal so one stage command serves both values of a featurizer param.
         if chosenFeaturizer == nil, let suffixList { Output.line("note: --suffix-list \(suffixList) is not used: the table's own columns need no suffix list") }
         if chosenFeaturizer != nil, suffixList == nil {
             Output.line("note: without --suffix-list, the \(URLStructure.domainNames.count) URL features that need the registered domain are left out")
         }
-        if chosenFeaturizer != nil, let preprocess { Output.line("note: \(preprocess) preprocesses table columns; the \(featurizer!) features get a scaler fitted here") }
-        guard validationFraction > 0, validationFraction < 0.5 else { throw ValidationError("--validation-fraction must be above 0 and below 0.5") }
+        if let chosenFeaturizer, let preprocess { Output.line("note: \(preprocess) preprocesses table columns; the \(chosenFeaturizer.rawValue) features get a scaler fitted here") }
         var params = FactoryParams()
         params.xgboost.rounds = rounds
         params.xgboost.maxDepth = maxDepth
@@ -164,3 +186,5 @@ struct ReadDBStep: ParsableCommand {
         Output.line("read \(rows) rows of table \(table) -> \(output)")
     }
 }
+
+extension Preprocess.Imputer: ExpressibleByArgument {}

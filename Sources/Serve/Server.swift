@@ -107,7 +107,7 @@ public struct InferenceServer: Sendable {
             let segment = context.parameters.get("name") ?? ""
             guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
             try self.check(name: String(segment.dropLast(":predict".count)))
-            let outputs = try await self.answers(request, csv: false, rows: self.protocols.kserveV1Rows)
+            let outputs = try await self.answers(request, csv: false, quick: Protocols.v1Quick, rows: self.protocols.kserveV1Rows)
             return self.json(self.protocols.mlflowResponse(outputs))
         }
         return router
@@ -116,13 +116,13 @@ public struct InferenceServer: Sendable {
     // MARK: - Handlers
 
     func predictV1(_ request: Request) async throws -> Response {
-        let outputs = try await answers(request, csv: true, rows: protocols.v1Rows)
+        let outputs = try await answers(request, csv: true, quick: Protocols.v1Quick, rows: protocols.v1Rows)
         return json(protocols.v1Response(outputs))
     }
 
     func invocations(_ request: Request) async throws -> Response {
         do {
-            let outputs = try await answers(request, csv: true, rows: protocols.mlflowRows)
+            let outputs = try await answers(request, csv: true, quick: Protocols.mlflowQuick, rows: protocols.mlflowRows)
             return json(protocols.mlflowResponse(outputs))
         } catch let error as ClientError {
             // MLflow's error shape, so its clients show the message.
@@ -195,10 +195,17 @@ public struct InferenceServer: Sendable {
     /// The model's answers to a prediction request, from the rows the protocol's reader `rows` makes of its
     /// body (which names any problem). Requests in the usual shape were answered before they got here
     /// (`QuickPredictions`).
-    func answers(_ request: Request, csv: Bool, rows: @escaping @Sendable (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
-        let expected = protocols.expectedKeys, model = model
+    /// Rows in the usual shape (`quick` says which keys and shapes) are read straight into cells, as on the
+    /// event loop; any other body, or cells the model refuses, by the full reader, which names the problem.
+    func answers(_ request: Request, csv: Bool, quick: @escaping @Sendable (String, JSONRows.Shape) -> Bool,
+                 rows: @escaping @Sendable (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
+        let protocols = protocols, model = model
         return counted(try await scored(request) { bytes, contentType in
-            try model.predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: expected)))
+            if let batch = protocols.quickRows(bytes, contentType: contentType, accepts: quick),
+               let outputs = (try? model.predict(cells: batch.cells, count: batch.count)) ?? nil {
+                return outputs
+            }
+            return try model.predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: protocols.expectedKeys)))
         })
     }
 

@@ -206,6 +206,14 @@ import Testing
         r = try p.proj("ml", "train", "--input", "data/train.csv", "--model", "no-target", "--schema", "s2.yaml", "--plots", "c2.csv")
         #expect(r.code == 2 && r.err.contains("Missing expected argument '--target <target>'"), "\(r.err)")
         #expect(!p.exists("no-target") && !p.exists("s2.yaml"))
+        // Choices are checked when the arguments are read: exit 2, the value and what is known, nothing written.
+        r = try p.proj("ml", "transform", "--input", "data/train.csv", "--target", "status", "--imputer", "mean", "--output", "pre")
+        #expect(r.code == 2 && r.err.contains("'mean'") && r.err.contains("Please provide one of 'none', 'median' or 'knn'"), "\(r.err)")
+        r = try p.proj(common + ["--models", "xgboost,gbm", "--model", "bad-kind"])
+        #expect(r.code == 2 && r.err.contains("unknown model kind 'gbm' (known: xgboost, xgboost-rf, logreg, svm, mlp)"), "\(r.err)")
+        r = try p.proj(common + ["--featurizer", "bag-of-words", "--model", "bad-featurizer"])
+        #expect(r.code == 2 && r.err.contains("unknown featurizer 'bag-of-words' (known: none, url-structure, url-text+structure)"), "\(r.err)")
+        #expect(!p.exists("pre") && !p.exists("bad-kind") && !p.exists("bad-featurizer"))
     }
 
     @Test func badDataFailsTheStageAndWritesNoLock() throws {
