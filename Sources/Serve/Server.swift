@@ -192,11 +192,10 @@ public struct InferenceServer: Sendable {
         outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" }
     }
 
-    /// The model's answers to a prediction request, from the rows the protocol's reader `rows` makes of its
-    /// body (which names any problem). Requests in the usual shape were answered before they got here
-    /// (`QuickPredictions`).
-    /// Rows in the usual shape (`quick` says which keys and shapes) are read straight into cells, as on the
-    /// event loop; any other body, or cells the model refuses, by the full reader, which names the problem.
+    /// The model's answers to a prediction request that reached the router: a large one (the event loop hands
+    /// those on unread) or one in another shape. Rows in the usual shape (`quick` says which keys and shapes)
+    /// are read straight into cells, as on the event loop; any other body, or cells the model refuses, by the
+    /// protocol's full reader `rows`, which names any problem.
     func answers(_ request: Request, csv: Bool, quick: @escaping @Sendable (String, JSONRows.Shape) -> Bool,
                  rows: @escaping @Sendable (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
         let protocols = protocols, model = model

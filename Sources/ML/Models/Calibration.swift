@@ -64,21 +64,29 @@ public enum Calibration: Sendable, Equatable {
     }
 
     /// The cross-validated log loss of each method (and of none) on out-of-fold `scores`, and the chosen
-    /// calibration: the method with the lowest, or nil when neither beats the scores as they are.
+    /// calibration: the method with the lowest log loss among those that also classify as many held-out rows
+    /// right as the scores do (calibration is for the probabilities, not a trade of accuracy for them); nil
+    /// when neither qualifies.
     public static func choose(scores: [Float], labels: [Float], folds: Int, seed: UInt64) -> (chosen: Calibration?, logLoss: [(String, Double)]) {
         let split = Folds.stratified(labels: labels, k: max(2, folds), seed: seed &+ 2)
-        var platt = 0.0, isotonic = 0.0
+        let fits: [(String, ([Float], [Float]) -> Calibration)] = [("platt", fitPlatt), ("isotonic", fitIsotonic)]
+        var loss = [Double](repeating: 0, count: fits.count), right = [Int](repeating: 0, count: fits.count)
         for fold in split {
             let trainS = fold.train.map { scores[$0] }, trainY = fold.train.map { labels[$0] }
             let testS = fold.test.map { scores[$0] }, testY = fold.test.map { labels[$0] }
-            platt += BinaryMetrics(probabilities: testS.map(fitPlatt(trainS, trainY).apply), labels: testY, auc: false).logLoss
-            isotonic += BinaryMetrics(probabilities: testS.map(fitIsotonic(trainS, trainY).apply), labels: testY, auc: false).logLoss
+            for (m, fit) in fits.enumerated() {
+                let p = testS.map(fit.1(trainS, trainY).apply)
+                loss[m] += BinaryMetrics(probabilities: p, labels: testY, auc: false).logLoss
+                right[m] += zip(p, testY).filter { ($0 >= 0.5) == ($1 == 1) }.count
+            }
         }
-        let k = Double(split.count)
         let none = BinaryMetrics(probabilities: scores, labels: labels, auc: false).logLoss
-        let losses = [("none", none), ("platt", platt / k), ("isotonic", isotonic / k)]
-        guard min(platt, isotonic) / k < none else { return (nil, losses) }
-        return (platt <= isotonic ? fitPlatt(scores, labels) : fitIsotonic(scores, labels), losses)
+        let noneRight = zip(scores, labels).filter { ($0 >= 0.5) == ($1 == 1) }.count
+        let k = Double(split.count)
+        let losses = [("none", none)] + fits.indices.map { (fits[$0].0, loss[$0] / k) }
+        let qualified = fits.indices.filter { loss[$0] / k < none && right[$0] >= noneRight }
+        guard let best = qualified.min(by: { loss[$0] < loss[$1] }) else { return (nil, losses) }
+        return (fits[best].1(scores, labels), losses)
     }
 
     /// As model.json keeps it.
