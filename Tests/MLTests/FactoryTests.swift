@@ -193,14 +193,19 @@ import YAML
         #expect(loaded.classes == ["legitimate", "phishing"] && loaded.calibration == svm.calibration)
     }
 
-    /// Pool adjacent violators by hand, the mapping between and beyond the fitted points, and the choice by
-    /// cross-validated log loss on squashed but informative scores.
-    @Test func calibrationIsMonotoneAndChosenByCrossValidation() {
-        let f = { (x: Double) in Double(Float(x)) }
-        let iso = Calibration.fitIsotonic([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0, 1, 0, 1, 1, 1])
-        #expect(iso == .isotonic(x: [f(0.1), f(0.2), f(0.3), f(0.4), f(0.6)], y: [0, 0.5, 0.5, 1, 1]))
-        #expect(iso.apply(0.05) == 0 && iso.apply(0.9) == 1 && iso.apply(0.25) == 0.5)
-        #expect(abs(iso.apply(0.35) - 0.75) < 1e-6)
+    /// Pool adjacent violators by hand on each side of 0.5, the mapping between and beyond the fitted points,
+    /// labels kept, and the choice by cross-validated log loss on squashed but informative scores.
+    @Test func calibrationKeepsLabelsAndIsChosenByCrossValidation() throws {
+        let f = { (x: Double) in Double(Float(x)) }, h = Double(Calibration.belowHalf)
+        let iso = try #require(Calibration.fitIsotonic([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0, 1, 0, 1, 1, 1]))
+        // Below 0.5: 0 | (1, 0) pooled to 0.5 | 1, each clipped under 0.5; at and above: 1, 1.
+        #expect(iso == .isotonic(x: [f(0.1), f(0.2), f(0.3), f(0.4), h, f(0.5), f(0.6)], y: [0, h, h, h, h, 1, 1]))
+        #expect(iso.apply(0.05) == 0 && iso.apply(0.9) == 1 && iso.apply(0.45) == Calibration.belowHalf && iso.apply(0.5) == 1)
+        // Through the midpoint: 0.5 stays 0.5, and the slope spreads squashed scores.
+        let platt = try #require(Calibration.fitPlatt([0.4, 0.45, 0.55, 0.6, 0.42, 0.58], [0, 0, 1, 1, 0, 1]))
+        #expect(platt.apply(0.5) == 0.5 && platt.apply(0.6) > 0.6 && platt.apply(0.4) < 0.4)
+        // Scores that fall as the labels rise get no Platt mapping (it would turn the classes around).
+        #expect(Calibration.fitPlatt([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1]) == nil)
         // Scores squashed into 0.4-0.6 that rank the rows well: calibration spreads them and lowers the log loss.
         var scores: [Float] = [], labels: [Float] = []
         var generator = SeededGenerator(seed: 5)
@@ -213,10 +218,11 @@ import YAML
         #expect(losses.map(\.0) == ["none", "platt", "isotonic"])
         let calibrated = scores.map { chosen?.apply($0) ?? $0 }
         #expect(BinaryMetrics(probabilities: calibrated, labels: labels).logLoss < losses[0].1 - 0.1, "\(losses)")
-        #expect(BinaryMetrics(probabilities: calibrated, labels: labels).accuracy >= BinaryMetrics(probabilities: scores, labels: labels).accuracy - 0.01)
+        #expect(zip(scores, calibrated).allSatisfy { ($0 >= 0.5) == ($1 >= 0.5) }, "a label changed")
         // A mapping that never falls: higher scores never get lower probabilities.
         let sorted = scores.sorted()
-        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { chosen!.apply($0) <= chosen!.apply($1) })
+        let mapping = try #require(chosen)
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { mapping.apply($0) <= mapping.apply($1) })
     }
 
     @Test func preprocessingFittedOnOtherColumnsIsRefused() throws {

@@ -57,4 +57,38 @@ public struct Platt: Sendable, Equatable {
         }
         return Platt(a: a, b: b)
     }
+
+    /// Platt scaling with no intercept (b = 0), so a decision value of 0 stays at probability 0.5: Newton's
+    /// method on the slope alone, with Platt's smoothed targets.
+    public static func fitThroughMidpoint(decisions: [Double], labels: [Float]) -> Platt {
+        let positives = Double(labels.filter { $0 == 1 }.count), negatives = Double(labels.count) - positives
+        let hi = (positives + 1) / (positives + 2), lo = 1 / (negatives + 2)
+        let t = labels.map { $0 == 1 ? hi : lo }
+        func objective(_ a: Double) -> Double {
+            zip(decisions, t).reduce(0) { sum, ft in
+                let z = a * ft.0
+                return sum + (z >= 0 ? ft.1 * z + log1p(exp(-z)) : (ft.1 - 1) * z + log1p(exp(z)))
+            }
+        }
+        var a = -1.0, value = objective(a)
+        for _ in 0..<100 {
+            var h = 1e-12, g = 0.0
+            for (f, ti) in zip(decisions, t) {
+                let z = a * f
+                let p = z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+                h += f * f * p * (1 - p)
+                g += f * (ti - p)
+            }
+            if abs(g) < 1e-5 { break }
+            let step = -g / h
+            var scale = 1.0
+            while scale >= 1e-10 {
+                let candidate = objective(a + scale * step)
+                if candidate < value + 1e-4 * scale * g * step { a += scale * step; value = candidate; break }
+                scale /= 2
+            }
+            if scale < 1e-10 { break }
+        }
+        return Platt(a: a, b: 0)
+    }
 }
