@@ -140,7 +140,7 @@ struct BundleContents {
             if case .file(let path) = f.source { model[f.name] = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? [] }
         }
         do {
-            let outputs = try loader.load(entry: modelEntry, files: model, schema: schema).predict(inputs)
+            let outputs = try loader.load(entry: modelEntry, files: model, schema: schema).predict(Batch(rows: inputs, columns: schema.input.map(\.name)))
             return Selftest(inputs: inputs, outputs: outputs)
         } catch {
             throw .usage("the \(spec.flavor) loader could not run the selftest rows: \(error)")

@@ -22,9 +22,7 @@ struct IndexedLabels: Predictor {
     let inner: any Predictor
     let classes: [Value]
 
-    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] { index(try inner.predict(rows)) }
-
-    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? { try inner.predict(cells: cells, count: count).map(index) }
+    func predict(_ batch: Batch) throws -> [[Value.Entry]] { index(try inner.predict(batch)) }
 
     var isShareable: Bool { inner.isShareable }
 

@@ -11,20 +11,16 @@ public protocol ModelLoader: Sendable {
 
 /// A loaded model.
 public protocol Predictor {
-    /// One output row (keyed by the schema's output columns) per input row.
-    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]]
+    /// One output row (keyed by the schema's output columns) per row of `batch`: its one entry point, whatever
+    /// read the rows.
+    func predict(_ batch: Batch) throws -> [[Value.Entry]]
     /// True when this one copy may predict on several threads at once (it holds no native handle and
     /// changes nothing when it predicts); false asks for a copy per thread, each used by one at a time.
     var isShareable: Bool { get }
-    /// The same answers for `count` rows given as one flat list of cells, row after row, each row holding
-    /// the schema's input columns in order, already checked against the schema; nil when this predictor takes
-    /// keyed rows only.
-    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]?
 }
 
 extension Predictor {
     public var isShareable: Bool { false }
-    public func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? { nil }
 }
 
 /// The loaders this build of proj has, by flavor.

@@ -175,7 +175,7 @@ public enum Verifier {
         }
         let actual: [[Value.Entry]]
         do {
-            actual = try loader.load(entry: scanned.manifest.entry, files: scanned.kept, schema: schema).predict(selftest.inputs)
+            actual = try loader.load(entry: scanned.manifest.entry, files: scanned.kept, schema: schema).predict(Batch(rows: selftest.inputs, columns: schema.input.map(\.name)))
         } catch {
             throw .invalid(entry: scanned.manifest.entry, reason: "the \(flavor) loader failed: \(error)")
         }

@@ -45,7 +45,7 @@ final class PredictionQueue: Sendable {
     }
 
     /// Queues `job`, or says why not.
-    private func enqueue(_ job: @escaping @Sendable () -> Void) -> ClientError? {
+    func enqueue(_ job: @escaping @Sendable () -> Void) -> ClientError? {
         let refusal: ClientError? = state.withLock { s in
             guard !s.closed else { return ClientError(.serviceUnavailable, "the server is stopping") }
             guard s.waiting < capacity else {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import Tabular
 import YAML
 
 /// Answers the common prediction request on the connection's event loop, as its last part arrives: a
@@ -145,8 +146,8 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
         // A large request is the arrival-order queue's, which the router's handlers use.
         guard body.readableBytes <= server.limits.queueBytes,
-              let batch = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
-              let outputs = try? server.model.predict(cells: batch.cells, count: batch.count) else { return false }
+              let rows = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
+              let batch = Batch(columns: server.model.inputs, cells: rows.cells), let outputs = try? server.model.predict(batch) else { return false }
         let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(outputs) : protocols.mlflowResponse(outputs))
         var fields = HTTPFields()
         fields[.contentType] = "application/json"

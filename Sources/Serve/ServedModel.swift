@@ -19,6 +19,8 @@ public final class ServedModel: Sendable {
     public let signer: String?
     /// True when the schema takes one string column `url`: the server then also accepts `{"urls": [...]}`.
     public let takesURL: Bool
+    /// The schema's input columns, in order.
+    public let inputs: [String]
     /// The one copy every thread calls, when the predictor is shareable.
     private nonisolated(unsafe) let shared: (any Predictor)?
     private let predictors: [Slot]
@@ -47,6 +49,7 @@ public final class ServedModel: Sendable {
         self.metrics = metrics
         self.provenance = provenance
         self.signer = signer
+        inputs = schema.input.map(\.name)
         takesURL = schema.input.count == 1 && schema.input[0].name == "url" && schema.input[0].type == .string
         if predictors.count == 1, predictors[0].isShareable {
             shared = predictors[0]
@@ -57,15 +60,14 @@ public final class ServedModel: Sendable {
         }
     }
 
-    /// One output row (label, probability) per validated input row.
-    public func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        try using { try $0.predict(rows) }
+    /// One output row (label, probability) per row of the batch.
+    public func predict(_ batch: Batch) throws -> [[Value.Entry]] {
+        try using { try $0.predict(batch) }
     }
 
-    /// The same for `count` rows of cells in the schema's input order (see `Predictor.predict(cells:count:)`);
-    /// nil when the model takes keyed rows only.
-    public func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
-        try using { try $0.predict(cells: cells, count: count) }
+    /// The same for checked rows keyed by column.
+    public func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
+        try predict(Batch(rows: rows, columns: inputs))
     }
 
     /// `body` run with the shared copy, or else with the first free copy (when all are busy, waiting for

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ProjectModel
+import Tabular
 import YAML
 
 /// Limits on what one client may send.
@@ -200,8 +201,8 @@ public struct InferenceServer: Sendable {
                  rows: @escaping @Sendable (Protocols.Body) throws(ClientError) -> [[Value.Entry]]) async throws -> [[Value.Entry]] {
         let protocols = protocols, model = model
         return counted(try await scored(request) { bytes, contentType in
-            if let batch = protocols.quickRows(bytes, contentType: contentType, accepts: quick),
-               let outputs = (try? model.predict(cells: batch.cells, count: batch.count)) ?? nil {
+            if let rows = protocols.quickRows(bytes, contentType: contentType, accepts: quick),
+               let batch = Batch(columns: model.inputs, cells: rows.cells), let outputs = try? model.predict(batch) {
                 return outputs
             }
             return try model.predict(try rows(try Protocols.body(bytes, contentType: contentType, csv: csv, expected: protocols.expectedKeys)))

@@ -137,8 +137,8 @@ import YAML
                 #expect(files[entry]?.count == 3004)
                 return self
             }
-            func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-                rows.map { _ in [.init("label", .int(1)), .init("probability", .double(probability))] }
+            func predict(_ batch: Batch) throws -> [[Value.Entry]] {
+                (0..<batch.count).map { _ in [.init("label", .int(1)), .init("probability", .double(probability))] }
             }
         }
         let dir = try temporaryDirectory("loader")

@@ -145,7 +145,7 @@ import YAML
         let rows: [[Value.Entry]] = test.rows.map { row in
             columns.map { name in .init(name, .double(Double(row[test.header.firstIndex(of: name)!])!)) }
         }
-        let out = try predictor.predict(rows)
+        let out = try predictor.predict(Batch(rows: rows, columns: schema.input.map(\.name)))
         #expect(out.map { $0.first { $0.key == "probability" }?.value } == p.map { .double(Double($0)) })
 
         // The wrong flavor, and a damaged directory, are refused by name.

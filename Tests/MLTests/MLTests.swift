@@ -77,7 +77,7 @@ let phishing = Target(column: "status", positive: "phishing", negative: "legitim
         let rows: [[Value.Entry]] = (0..<5).map { r in
             fit.columns.enumerated().map { k, name in .init(name, .double(Double(held.features[r * 87 + k]))) }
         }
-        let out = try predictor.predict(rows)
+        let out = try predictor.predict(Batch(rows: rows, columns: schema.input.map(\.name)))
         for r in 0..<5 {
             #expect(out[r].first { $0.key == "probability" }?.value == .double(Double(p[r])))
             #expect(out[r].first { $0.key == "label" }?.value == .int(p[r] >= 0.5 ? 1 : 0))

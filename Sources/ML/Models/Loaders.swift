@@ -15,7 +15,7 @@ public struct TrainedModelLoader: ModelLoader {
         let inputs = schema.input.map(\.name)
         if let bytes = files[entry] {
             guard flavor == "xgboost" else { throw MLError("a \(flavor) model is a directory written by `proj ml train`, not a single file") }
-            return BoostedPredictor(classifier: try Classifier.boosted(bytes, name: entry), columns: inputs)
+            return BoostedPredictor(classifier: try Classifier.boosted(bytes, name: entry))
         }
         let model = try TrainedModel.load(files, prefix: entry + "/")
         guard model.kind.flavor == flavor else {
@@ -30,28 +30,15 @@ public struct TrainedModelLoader: ModelLoader {
     }
 }
 
-/// Turns input rows into the model's raw feature rows.
+/// Turns a batch into the model's raw feature rows, and probabilities into answers.
 enum RowFeatures {
-    static func numbers(_ rows: [[Value.Entry]], columns: [String]) throws(MLError) -> [Float] {
+    /// The batch's cells as features, row after row (its columns are the model's, in order).
+    static func numbers(_ batch: Batch) throws(MLError) -> [Float] {
         var features: [Float] = []
-        features.reserveCapacity(rows.count * columns.count)
-        for (r, row) in rows.enumerated() {
-            // Rows checked against the schema come in the columns' order: look a key up only when it is elsewhere.
-            for (k, name) in columns.enumerated() {
-                let value = k < row.count && row[k].key == name ? row[k].value : row.first(where: { $0.key == name })?.value
-                features.append(try number(value ?? .null, row: r, column: name))
-            }
-        }
-        return features
-    }
-
-    /// `count` rows of cells, row after row, `columns` to a row.
-    static func numbers(_ cells: [Value], count: Int, columns: [String]) throws(MLError) -> [Float] {
-        guard cells.count == count * columns.count else { throw MLError("\(cells.count) cells are not \(count) rows of \(columns.count) columns") }
-        var features: [Float] = []
-        features.reserveCapacity(cells.count)
-        for (k, cell) in cells.enumerated() {
-            features.append(try number(cell, row: k / columns.count, column: columns[k % columns.count]))
+        features.reserveCapacity(batch.cells.count)
+        let width = batch.columns.count
+        for (k, cell) in batch.cells.enumerated() {
+            features.append(try number(cell, row: k / width, column: batch.columns[k % width]))
         }
         return features
     }
@@ -77,31 +64,22 @@ struct ModelPredictor: Predictor {
     let model: TrainedModel
     let classes: [String]?
 
-    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        guard model.featurizer != nil else { return try answers(RowFeatures.numbers(rows, columns: model.columns)) }
-        return try answers(urls: rows.map { $0.first { $0.key == "url" }?.value ?? .null })
-    }
-
-    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
-        guard model.featurizer != nil else { return try answers(RowFeatures.numbers(cells, count: count, columns: model.columns)) }
-        // A featurizer's model takes one column, the raw URL.
-        guard cells.count == count else { throw MLError("\(cells.count) cells are not \(count) rows of one column 'url'") }
-        return try answers(urls: cells)
-    }
-
-    private func answers(urls cells: [Value]) throws -> [[Value.Entry]] {
-        guard let featurizer = model.featurizer else { throw MLError("this model takes feature rows, not URLs") }
-        var urls: [String] = []
-        urls.reserveCapacity(cells.count)
-        for (r, cell) in cells.enumerated() {
-            guard let url = cell.string else { throw MLError("row \(r): 'url' must be a string") }
-            urls.append(url)
+    func predict(_ batch: Batch) throws -> [[Value.Entry]] {
+        let features: [Float]
+        if let featurizer = model.featurizer {
+            // A featurizer's model takes one column, the raw URL.
+            guard batch.columns == ["url"] else { throw MLError("this model takes one column 'url', not \(batch.columns.joined(separator: ", "))") }
+            var urls: [String] = []
+            urls.reserveCapacity(batch.count)
+            for (r, cell) in batch.cells.enumerated() {
+                guard let url = cell.string else { throw MLError("row \(r): 'url' must be a string") }
+                urls.append(url)
+            }
+            features = featurizer.rows(urls)
+        } else {
+            features = try RowFeatures.numbers(batch)
         }
-        return try answers(featurizer.rows(urls))
-    }
-
-    private func answers(_ features: [Float]) throws -> [[Value.Entry]] {
-        RowFeatures.outputs(try model.probabilities(features), classes: classes)
+        return RowFeatures.outputs(try model.probabilities(features), classes: classes)
     }
 
     var isShareable: Bool { model.classifier.isShareable }
@@ -110,14 +88,9 @@ struct ModelPredictor: Predictor {
 /// A bare XGBoost model file whose features are the schema's input columns.
 struct BoostedPredictor: Predictor {
     let classifier: Classifier
-    let columns: [String]
 
-    func predict(_ rows: [[Value.Entry]]) throws -> [[Value.Entry]] {
-        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(rows, columns: columns), columns: columns.count), classes: nil)
-    }
-
-    func predict(cells: [Value], count: Int) throws -> [[Value.Entry]]? {
-        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(cells, count: count, columns: columns), columns: columns.count), classes: nil)
+    func predict(_ batch: Batch) throws -> [[Value.Entry]] {
+        RowFeatures.outputs(try classifier.probabilities(try RowFeatures.numbers(batch), columns: batch.columns.count), classes: nil)
     }
 
     var isShareable: Bool { classifier.isShareable }

@@ -23,21 +23,20 @@ public enum Scorer {
         var start = 0
         while start < table.rows.count {
             let end = min(start + batch, table.rows.count)
-            var rows: [[Value.Entry]] = []
-            rows.reserveCapacity(end - start)
+            var cells: [Value] = []
+            cells.reserveCapacity((end - start) * indices.count)
             for r in start..<end {
-                var entries: [Value.Entry] = []
                 for (column, i) in zip(model.schema.input, indices) {
                     let field = table.rows[r][i]
                     guard let value = column.value(from: field) else {
                         throw MLError("\(input): row \(r + 2), column '\(column.name)': '\(field)' is not \(column.type.withArticle)")
                     }
-                    entries.append(.init(column.name, value))
+                    cells.append(value)
                 }
-                rows.append(entries)
             }
+            guard let batch = Batch(columns: model.schema.input.map(\.name), cells: cells) else { throw MLError("\(input): the model takes no input columns") }
             var text = ""
-            for result in try model.predictor.predict(rows) {
+            for result in try model.predictor.predict(batch) {
                 let values = outputs.map { name in result.first { $0.key == name }?.value ?? .null }
                 switch format {
                 case .csv: text += values.map { $0 == .null ? "" : CSVRows.field($0.string ?? $0.inlineText) }.joined(separator: ",") + "\n"
