@@ -10,8 +10,8 @@ public struct JSONParser {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    let bytes: [UInt8]
-    var i = 0
+    package let bytes: [UInt8]
+    package var i = 0
     private let maxDepth: Int
     /// Whether `NaN`, `Infinity` and `-Infinity` are read (as doubles).
     private let nonFinite: Bool
@@ -28,7 +28,7 @@ public struct JSONParser {
         let keys: [String]
         /// Each key's UTF-8 when none holds a quote, a backslash or a control character (so each is written in
         /// JSON as it is): what `rows` matches.
-        let plain: [[UInt8]]?
+        package let plain: [[UInt8]]?
         public init?(_ keys: [String]) {
             guard Set(keys).count == keys.count else { return nil }
             self.keys = keys
@@ -48,7 +48,7 @@ public struct JSONParser {
         return value
     }
 
-    init(bytes: [UInt8], maxDepth: Int, firstHint: [String], nonFinite: Bool = false) {
+    package init(bytes: [UInt8], maxDepth: Int, firstHint: [String], nonFinite: Bool = false) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.firstHint = firstHint
@@ -63,7 +63,7 @@ public struct JSONParser {
         return b >= 0x20 && b < 0x7f ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x" + String(b, radix: 16)
     }
 
-    mutating func skipSpace() {
+    package mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0a || bytes[i] == 0x0d || bytes[i] == 0x09 { i += 1 }
     }
 
@@ -74,7 +74,7 @@ public struct JSONParser {
         return value
     }
 
-    mutating func value(depth: Int) throws(Failure) -> Value {
+    package mutating func value(depth: Int) throws(Failure) -> Value {
         guard i < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -242,7 +242,7 @@ public struct JSONParser {
         return v
     }
 
-    mutating func string() throws(Failure) -> String {
+    package mutating func string() throws(Failure) -> String {
         i += 1
         var out: [UInt8] = []
         var plainStart = i

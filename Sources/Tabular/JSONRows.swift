@@ -1,4 +1,5 @@
 import Foundation
+import YAML
 
 /// A batch of rows in the shape most clients send, read straight into its cells with no tree of objects:
 /// `{"KEY": [{"a": 1, "b": 2}, ...]}` (records) or `{"KEY": {"columns": ["a", "b"], "data": [[1, 2], ...]}}`

@@ -1,3 +1,4 @@
+import Tabular
 import Testing
 @testable import YAML
 
@@ -5,6 +6,14 @@ import Testing
 /// the caller parses in full and names the problem) for everything else; and the compact writer of answers.
 @Suite struct JSONRowsTests {
     let columns = JSONParser.ExpectedKeys(["a", "b", "c"])!
+
+    @Test func nonFiniteCellsAreReadOnlyWhenAskedFor() throws {
+        let text = #"{"instances": [{"a": NaN, "b": Infinity, "c": -Infinity}]}"#
+        let quick = try #require(JSONParser.rows(Array(text.utf8), columns: columns, maxRows: 10, nonFinite: true))
+        guard case .double(let nan) = quick.cells[0] else { Issue.record("\(quick.cells)"); return }
+        #expect(quick.cells.count == 3 && nan.isNaN && quick.cells[1] == .double(.infinity) && quick.cells[2] == .double(-.infinity))
+        #expect(JSONParser.rows(Array(text.utf8), columns: columns, maxRows: 10) == nil)
+    }
 
     func rows(_ text: String, maxRows: Int = 100) -> JSONRows? { JSONParser.rows(Array(text.utf8), columns: columns, maxRows: maxRows) }
 
