@@ -108,7 +108,7 @@ public enum URLStructure {
         out.append(Patterns.ip(bytes) ? 1 : 0)
         out.append(Patterns.shortener(bytes) ? 1 : 0)
         out.append(Patterns.abnormalSubdomain(bytes) ? 1 : 0)
-        let lower = Array(url.lowercased().unicodeScalars)
+        let lower = lowercased(u)
         out.append(Double(hintScalars.reduce(0) { $0 + count(lower, $1) }))
         return out
     }
