@@ -20,23 +20,10 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    enum Route {
-        case v1, invocations, kserveV1
-
-        /// The route's label in /metrics, as the router names it.
-        var label: String {
-            switch self {
-            case .v1: return "/v1/predict"
-            case .invocations: return "/invocations"
-            case .kserveV1: return "/v1/models/{name}"
-            }
-        }
-    }
-
     private enum State {
         case idle
         /// A request this handler may answer, its body gathered so far in `body`.
-        case reading(Route, HTTPRequest, started: ContinuousClock.Instant)
+        case reading(PredictionRoute, HTTPRequest, started: ContinuousClock.Instant)
         /// A request handed to the router, its parts passed on as they come.
         case passing
     }
@@ -51,12 +38,12 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     /// The Date header, remade once a second (per connection: no lock shared between event loops).
     private var date = HTTPDate()
 
-    /// KServe v1's predict path for the served model, made once.
-    private let kservePath: Substring
+    /// The prediction routes (`PredictionRoute.all`) by the path a request names them with, made once.
+    private let routes: [(path: Substring, route: PredictionRoute)]
 
     init(server: InferenceServer) {
         self.server = server
-        kservePath = "/v1/models/\(server.model.name):predict"
+        routes = PredictionRoute.all.map { (Substring($0.requestPath(model: server.model.name)), $0) }
     }
 
     /// Whether a Connection header asks to close after the answer (a token list, any case).
@@ -106,15 +93,9 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The route this handler may answer for `head`; nil for any other request.
-    private func route(_ head: HTTPRequest) -> Route? {
-        guard head.method == .post, let path = head.path?.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first else { return nil }
-        let route: Route
-        switch path {
-        case "/v1/predict": route = .v1
-        case "/invocations": route = .invocations
-        case kservePath: route = .kserveV1
-        default: return nil
-        }
+    private func route(_ head: HTTPRequest) -> PredictionRoute? {
+        guard head.method == .post, let path = head.path?.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first,
+              let route = routes.first(where: { $0.path == path })?.route else { return nil }
         // Too large a body, or an expectation other than 100-continue, is the router's to refuse.
         if let expect = head.headerFields.first(.expect), expect.lowercased() != "100-continue" { return nil }
         if let length = head.headerFields.first(.contentLength).flatMap({ Int($0) }), length > server.limits.maxBody { return nil }
@@ -141,14 +122,13 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers the request when its rows are in the usual shape and the model takes them as cells; false to
     /// leave it to the router.
-    private func answer(_ context: ChannelHandlerContext, _ route: Route, _ head: HTTPRequest, _ body: ByteBuffer, started: ContinuousClock.Instant) -> Bool {
+    private func answer(_ context: ChannelHandlerContext, _ route: PredictionRoute, _ head: HTTPRequest, _ body: ByteBuffer, started: ContinuousClock.Instant) -> Bool {
         let protocols = server.protocols
-        let accepts = route == .invocations ? Protocols.mlflowQuick : Protocols.v1Quick
         // A large request is the arrival-order queue's, which the router's handlers use.
         guard body.readableBytes <= server.limits.queueBytes,
-              let rows = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: accepts),
+              let rows = protocols.quickRows(Array(body.readableBytesView), contentType: head.headerFields.first(.contentType), accepts: route.quick),
               let batch = Batch(columns: server.model.inputs, cells: rows.cells), let outputs = try? server.model.predict(batch) else { return false }
-        let bytes = JSONEmitter.compactBytes(route == .v1 ? protocols.v1Response(outputs) : protocols.mlflowResponse(outputs))
+        let bytes = JSONEmitter.compactBytes(route.encode(protocols, outputs))
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         fields[.contentLength] = String(bytes.count)
@@ -162,7 +142,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if closing { context.close(after: written) }
         let elapsed = ContinuousClock.now - started
-        server.metrics.record(route: route.label, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+        server.metrics.record(route: route.path, status: 200, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                               predicted: InferenceServer.labels(outputs))
         return true
     }

@@ -78,7 +78,6 @@ public struct InferenceServer: Sendable {
         let router = Router()
         router.add(middleware: Guard(server: self))
         // proj's own API.
-        router.post("/v1/predict") { request, _ in try await self.predictV1(request) }
         router.getAndHead("/v1/schema") { _, _ in self.json(self.model.schema.value) }
         router.getAndHead("/v1/metadata") { _, _ in self.json(self.metadata) }
         router.getAndHead("/metrics") { _, _ in
@@ -88,7 +87,6 @@ public struct InferenceServer: Sendable {
         router.getAndHead("/ping") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n"))) }
         router.getAndHead("/health") { _, _ in self.json(.map([.init("status", .string("ok"))])) }
         router.getAndHead("/version") { _, _ in self.json(.string(self.model.version)) }
-        router.post("/invocations") { request, _ in try await self.invocations(request) }
         // Open Inference Protocol (KServe v2).
         router.getAndHead("/v2") { _, _ in self.json(.map([.init("name", .string("proj")), .init("version", .string(ToolVersion.current)), .init("extensions", .list([]))])) }
         router.getAndHead("/v2/health/live") { _, _ in self.json(.map([.init("live", .bool(true))])) }
@@ -104,28 +102,26 @@ public struct InferenceServer: Sendable {
         router.getAndHead("/v1/models/{name}") { _, context in
             try self.named(context) { .map([.init("name", .string(self.model.name)), .init("ready", .bool(true))]) }
         }
-        router.post("/v1/models/{name}") { request, context in
-            let segment = context.parameters.get("name") ?? ""
-            guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(self.model.name):predict") }
-            try self.check(name: String(segment.dropLast(":predict".count)))
-            let outputs = try await self.answers(request, csv: false, quick: Protocols.v1Quick, rows: self.protocols.kserveV1Rows)
-            return self.json(self.protocols.mlflowResponse(outputs))
+        // The prediction routes (proj's, MLflow's, KServe v1's), from the table the event-loop path uses too.
+        for route in PredictionRoute.all {
+            router.post(RouterPath(route.path)) { request, context in try await self.predict(route, request, context) }
         }
         return router
     }
 
     // MARK: - Handlers
 
-    func predictV1(_ request: Request) async throws -> Response {
-        let outputs = try await answers(request, csv: true, quick: Protocols.v1Quick, rows: protocols.v1Rows)
-        return json(protocols.v1Response(outputs))
-    }
-
-    func invocations(_ request: Request) async throws -> Response {
+    /// A prediction route's answer.
+    func predict(_ route: PredictionRoute, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        if route.kind == .kserveV1 {
+            let segment = context.parameters.get("name") ?? ""
+            guard segment.hasSuffix(":predict") else { throw ClientError(.notFound, "no route POST \(request.uri.path): use /v1/models/\(model.name):predict") }
+            try check(name: String(segment.dropLast(":predict".count)))
+        }
         do {
-            let outputs = try await answers(request, csv: true, quick: Protocols.mlflowQuick, rows: protocols.mlflowRows)
-            return json(protocols.mlflowResponse(outputs))
-        } catch let error as ClientError {
+            let outputs = try await answers(request, csv: route.csv, quick: route.quick, rows: route.rows(protocols))
+            return json(route.encode(protocols, outputs))
+        } catch let error as ClientError where route.kind == .invocations {
             // MLflow's error shape, so its clients show the message.
             let code = switch error.status {
             case .contentTooLarge: "RESOURCE_LIMIT_EXCEEDED"
