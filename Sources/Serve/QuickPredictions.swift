@@ -20,21 +20,11 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private enum State {
-        case idle
-        /// A request this handler may answer, its body gathered so far in `body`.
-        case reading(PredictionRoute, HTTPRequest, started: ContinuousClock.Instant)
-        /// A request handed to the router, its parts passed on as they come.
-        case passing
-    }
-
     let server: InferenceServer
-    private var state = State.idle
+    private var state = QuickPredictionsState<HTTPRequest>()
     /// The body of the request being read, kept outside `state` so that each part is appended in place (a copy
     /// of it held anywhere else would make every append copy all that came before).
     private var body = ByteBuffer()
-    /// Requests handed to the router whose answers have not ended yet.
-    private var routed = 0
     /// The Date header, remade once a second (per connection: no lock shared between event loops).
     private var date = HTTPDate()
 
@@ -52,43 +42,39 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        switch (state, part) {
-        case (.idle, .head(let head)):
-            if routed == 0, let route = route(head) {
-                state = .reading(route, head, started: .now)
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if case .gather = state.head(head, route: route(head), now: .now) {
                 body.clear()
             } else {
-                pass(context, data)
+                context.fireChannelRead(data)
             }
-        case (.reading(_, let head, _), .body(let chunk)):
-            guard body.readableBytes + chunk.readableBytes <= server.limits.maxBody else {
+        case .body(let chunk):
+            switch state.body(fits: body.readableBytes + chunk.readableBytes <= server.limits.maxBody) {
+            case .append:
+                body.writeImmutableBuffer(chunk)
+            case .handOver(let head):
                 // Too large: the router refuses it with its message.
                 hand(context, head, takeBody())
                 context.fireChannelRead(data)
-                return
+            case .forward:
+                context.fireChannelRead(data)
             }
-            body.writeImmutableBuffer(chunk)
-        case (.reading(let route, let head, let started), .end):
-            state = .idle
+        case .end:
+            guard case .answer(let route, let head, let started) = state.end() else { return context.fireChannelRead(data) }
             if !answer(context, route, head, body, started: started) {
+                state.notAnswered()
                 hand(context, head, takeBody())
                 context.fireChannelRead(data)
-                state = .idle
             }
             // A large body's storage is not kept for the next request.
             if body.capacity > 1 << 16 { body = ByteBuffer() }
-        case (.passing, .end):
-            state = .idle
-            context.fireChannelRead(data)
-        default:
-            context.fireChannelRead(data)
         }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // Only the router's answers pass here (this handler writes its own towards the socket).
-        if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
+        if case .end = unwrapOutboundIn(data) { state.answerEnded() }
         context.write(data, promise: promise)
     }
 
@@ -108,15 +94,10 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
         return body
     }
 
-    private func pass(_ context: ChannelHandlerContext, _ data: NIOAny) {
-        routed += 1
-        state = .passing
-        context.fireChannelRead(data)
-    }
-
-    /// Hands a gathered request to the router: its head, then its body so far (the rest follows as it comes).
+    /// Hands a gathered request to the router (`state` has counted it): its head, then its body so far (the
+    /// rest follows as it comes).
     private func hand(_ context: ChannelHandlerContext, _ head: HTTPRequest, _ body: ByteBuffer) {
-        pass(context, wrapInboundOut(.head(head)))
+        context.fireChannelRead(wrapInboundOut(.head(head)))
         if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
     }
 
@@ -148,7 +129,7 @@ final class QuickPredictions: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        state = .idle
+        state.reset()
         body = ByteBuffer()
     }
 }
