@@ -17,10 +17,7 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let timeout: Duration
     let maxBody: Int
     private var timer: Scheduled<Void>?
-    /// When the current request's body must be in, from its head until its end.
-    private var deadline: NIODeadline?
-    /// Whether the answer to the current request has begun (then a timeout can only close).
-    private var answering = false
+    private var state = RequestBodyState<NIODeadline>()
 
     init(timeout: Duration, maxBody: Int) {
         self.timeout = timeout
@@ -34,15 +31,16 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            answering = false
+            stopTimer()
             // A body over the limit gets its 413 without being asked for.
-            if head.headerFields.first(.expect)?.lowercased() == "100-continue", head.method != .head, (head.headerFields.first(.contentLength).flatMap { Int($0) } ?? 0) <= maxBody {
+            let expectsContinue = head.headerFields.first(.expect)?.lowercased() == "100-continue" && head.method != .head
+                && (head.headerFields.first(.contentLength).flatMap { Int($0) } ?? 0) <= maxBody
+            if state.head(deadline: .now() + TimeAmount(timeout), expectsContinue: expectsContinue) {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
             }
-            stopTimer()
-            deadline = .now() + TimeAmount(timeout)
         case .end:
             stopTimer()
+            state.end()
         case .body:
             break
         }
@@ -50,7 +48,7 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if let deadline, timer == nil {
+        if let deadline = state.timerDue(timerSet: timer != nil) {
             let loop = context.eventLoop.assumeIsolated()
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             timer = loop.scheduleTask(deadline: deadline) { [self] in fire(bound.value) }
@@ -61,28 +59,27 @@ final class RequestBodyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func stopTimer() {
         timer?.cancel()
         timer = nil
-        deadline = nil
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head = unwrapOutboundIn(data) { answering = true }
+        if case .head = unwrapOutboundIn(data) { state.answerStarted() }
         context.write(data, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         stopTimer()
+        state.stopped()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopTimer()
+        state.stopped()
     }
 
     private func fire(_ context: ChannelHandlerContext) {
         timer = nil
-        deadline = nil
-        guard !answering else { context.close(promise: nil); return }
-        answering = true
+        guard state.timerFired() == .answer else { context.close(promise: nil); return }
         let body = ByteBuffer(string: JSONEmitter.compact(.map([.init("error", .string(Self.message(timeout)))])))
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
