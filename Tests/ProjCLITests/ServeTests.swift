@@ -120,6 +120,9 @@ import Testing
         let r = try p.proj("serve", "bundles/detector-1.0.0.tar", "--threads", "0")
         #expect(r.code == 2)
         #expect(r.err.hasPrefix("Error: --threads must be 1 to 1024\n"))
+        let noQueue = try p.proj("serve", "bundles/detector-1.0.0.tar", "--queue", "0")
+        #expect(noQueue.code == 2)
+        #expect(noQueue.err.hasPrefix("Error: --max-body, --max-rows, --request-timeout, --idle-timeout and --queue must be positive\n"), "\(noQueue.err)")
     }
 
     @Test func predictReadsCSVStrictlyAndWritesNothingOnError() throws {
