@@ -103,17 +103,47 @@ import Testing
     }
 
     /// The URL-structure and registered-domain features of every URL of the data and the edge cases, as
-    /// their bits' SHA-256, recorded before the fast paths were written.
+    /// their bits' SHA-256, recorded before the fast paths were written: by the definitions, and as the
+    /// featurizer computes them (over the bytes of an ASCII URL).
     @Test func theStructureFeaturesAreTheRecordedOnes() throws {
         try #require(URLModelAgreementTests.urls.count > 7000)
         let suffixes = try URLModelAgreementTests.suffixes()
-        var bits: [UInt8] = []
+        let featurizer = Featurizer(kind: .urlStructure, text: nil, suffixes: suffixes)
+        var definitions: [UInt8] = [], featurized: [UInt8] = []
         for url in URLModelAgreementTests.urls + URLModelAgreementTests.edgeCases {
             for x in URLStructure.features(url) + URLStructure.domainFeatures(url, suffixes: suffixes) {
-                withUnsafeBytes(of: x.bitPattern.littleEndian) { bits += $0 }
+                withUnsafeBytes(of: x.bitPattern.littleEndian) { definitions += $0 }
             }
+            for x in featurizer.features(url) { withUnsafeBytes(of: x.bitPattern.littleEndian) { featurized += $0 } }
         }
-        #expect(SHA256.hash(data: bits).map { String(format: "%02x", $0) }.joined() == "dc99182f4a7db0571c55df9e9fad9bebf56a15d8e23ddd8cbad1565b108ac86d")
+        let recorded = "dc99182f4a7db0571c55df9e9fad9bebf56a15d8e23ddd8cbad1565b108ac86d"
+        #expect(SHA256.hash(data: definitions).map { String(format: "%02x", $0) }.joined() == recorded)
+        #expect(SHA256.hash(data: featurized).map { String(format: "%02x", $0) }.joined() == recorded)
+    }
+
+    /// The byte path of ASCII URLs against the definitions on random URL-like strings, built from the
+    /// pieces the features look for (schemes, `www`, `//`, `@`, ports, dots and dashes, suffixes, hints,
+    /// digits, hex, `%20`, case), each feature to the bit.
+    @Test func theASCIIPathGivesTheDefinitionsOnRandomURLs() throws {
+        let suffixes = try URLModelAgreementTests.suffixes()
+        let pieces = ["http://", "https://", "HTTP://", "ftp://", "://", "//", "/", "www", "ww", "w", "1", "-", ".", "..", "@", ":", ":80", "?", "#", "=",
+                      "&", "%20", " ", "_", "~", "co.uk", "com", "COM", "ck", "www.ck", "tk", "xn--", "0x7f", "192.168.0.1", "255", "0", "a", "B",
+                      "login", "wp", "admin", ".txt", "bit.ly", "aaaa", "ccc", "\t", "\u{1C}", "dead:beef:", "|", "*", "$", ",", ";"]
+        let names = URLStructure.names + URLStructure.domainNames
+        let featurizer = Featurizer(kind: .urlStructure, text: nil, suffixes: suffixes)
+        var random = SeededGenerator(seed: 11)
+        var checked = 0
+        for _ in 0..<20000 {
+            let url = (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let definition = URLStructure.features(url) + URLStructure.domainFeatures(url, suffixes: suffixes)
+            let fast = featurizer.features(url)
+            for (k, name) in names.enumerated() where fast[k].bitPattern != definition[k].bitPattern {
+                Issue.record("\(url.debugDescription): \(name) is \(fast[k]) by bytes, \(definition[k]) by the definition")
+                return
+            }
+            checked += 1
+        }
+        #expect(checked == 20000)
     }
 
     static func suffixes() throws -> PublicSuffixList {

@@ -16,7 +16,7 @@ struct DomainParts: Equatable {
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
         let start = suffixes.suffixStart(labels.map { Substring($0.lowercased()) })
         let suffix = labels[start...].joined(separator: ".")
-        if suffix.isEmpty, !host.isEmpty, DomainParts.isIPv4(host) {
+        if suffix.isEmpty, !host.isEmpty, DomainParts.isIPv4(host.utf8) {
             self.init(subdomain: "", domain: host, suffix: "")
         } else {
             self.init(subdomain: start > 1 ? labels[..<(start - 1)].joined(separator: ".") : "",
@@ -52,7 +52,12 @@ struct DomainParts: Equatable {
     /// `host(of:)` of a URL in ASCII without a carriage return, byte by byte: there every Character is one
     /// byte ("\r\n" is the one ASCII pair that makes a single Character), so the two agree; nil otherwise.
     static func asciiHost(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        guard b.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        guard ASCIIURLFeatures.isPlainASCII(b) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[asciiHostRange(b)]), as: UTF8.self)
+    }
+
+    /// Where `asciiHost` finds the host in `b`, which must be ASCII without a carriage return.
+    static func asciiHostRange(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         func isSchemeByte(_ c: UInt8) -> Bool {
             (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E
         }
@@ -69,15 +74,15 @@ struct DomainParts: Equatable {
         while lo < hi, isSpace(b[lo]) { lo += 1 }
         while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
         while hi > lo, b[hi - 1] == 0x2E { hi -= 1 }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+        return lo..<hi
     }
 
-    /// Four dot-separated decimal octets 0-255 without leading zeros, the whole string.
-    static func isIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    /// Four dot-separated decimal octets 0-255 without leading zeros, the whole of the UTF-8 `s`.
+    static func isIPv4<S: Collection<UInt8>>(_ s: S) -> Bool {
+        let parts = s.split(separator: 0x2E, omittingEmptySubsequences: false)
         return parts.count == 4 && parts.allSatisfy { p in
-            guard (1...3).contains(p.count), p.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int(p), v <= 255 else { return false }
-            return p.count == 1 || p.first != "0"
+            guard (1...3).contains(p.count), p.allSatisfy({ $0 &- 0x30 < 10 }) else { return false }
+            return p.reduce(0) { $0 * 10 + Int($1 - 0x30) } <= 255 && (p.count == 1 || p.first != 0x30)
         }
     }
 }

@@ -27,8 +27,16 @@ public struct Featurizer: Sendable, Equatable {
 
     /// The features of one raw input.
     public func features(_ url: String) -> [Double] {
-        structure(url) + (text.map { [$0.score(url)] } ?? [])
+        var out: [Double] = []
+        out.reserveCapacity(Featurizer.mostFeatures)
+        TextVectorizer.withLowercasedBytes(url) { lower in
+            appendStructure(url, lower: lower, to: &out)
+            if let text { out.append(text.score(lowercased: lower)) }
+        }
+        return out
     }
+
+    static let mostFeatures = URLStructure.names.count + URLStructure.domainNames.count + 1
 
     /// The features of many raw inputs, row after row: the same values as one by one, computed in chunks
     /// on every core when there are more than a chunk's worth.
@@ -42,7 +50,18 @@ public struct Featurizer: Sendable, Equatable {
     }
 
     func structure(_ url: String) -> [Double] {
-        URLStructure.features(url) + (suffixes.map { URLStructure.domainFeatures(url, suffixes: $0) } ?? [])
+        var out: [Double] = []
+        out.reserveCapacity(Featurizer.mostFeatures)
+        TextVectorizer.withLowercasedBytes(url) { appendStructure(url, lower: $0, to: &out) }
+        return out
+    }
+
+    /// The structure (and domain) features of `url`, whose lower-cased bytes are `lower`: over the bytes
+    /// for an ASCII URL, by the definitions for any other.
+    private func appendStructure(_ url: String, lower: UnsafeBufferPointer<UInt8>, to out: inout [Double]) {
+        let done = url.utf8.withContiguousStorageIfAvailable { ASCIIURLFeatures.append($0, lower: lower, suffixes: suffixes, to: &out) }
+        guard done != true else { return }
+        out += URLStructure.features(url) + (suffixes.map { URLStructure.domainFeatures(url, suffixes: $0) } ?? [])
     }
 
     /// Fits the featurizer on training URLs; returns it and the training rows' features, whose text score

@@ -7,6 +7,9 @@ import Foundation
 public struct PublicSuffixList: Sendable, Equatable {
     /// Rules as written: `co.uk`, `*.ck`, `!www.ck`.
     let rules: Set<String>
+    /// The exception rules without their `!` and the wildcard rules without their `*.`, so a lookup needs
+    /// no string built for it.
+    let exceptions: Set<String>, wildcards: Set<String>
     /// The most labels in a rule: no longer tail of a host name can match one.
     let longestRule: Int
     /// The file as given, kept with the model.
@@ -31,6 +34,8 @@ public struct PublicSuffixList: Sendable, Equatable {
             throw MLError("\(name) holds \(rules.count) suffix rules and no 'com': not a Public Suffix List (publicsuffix.org's public_suffix_list.dat)")
         }
         self.rules = rules
+        exceptions = Set(rules.filter { $0.hasPrefix("!") }.map { String($0.dropFirst()) })
+        wildcards = Set(rules.filter { $0.hasPrefix("*.") }.map { String($0.dropFirst(2)) })
         self.longestRule = rules.map { $0.split(separator: ".", omittingEmptySubsequences: false).count }.max() ?? 0
         self.bytes = bytes
     }
@@ -51,9 +56,9 @@ public struct PublicSuffixList: Sendable, Equatable {
     func suffixStart(_ labels: [Substring]) -> Int {
         for i in max(0, labels.count - longestRule)..<labels.count {
             let candidate = labels[i...].joined(separator: ".")
-            if rules.contains("!" + candidate) { return i + 1 }
+            if exceptions.contains(candidate) { return i + 1 }
             if rules.contains(candidate) { return i }
-            if rules.contains("*." + labels[(i + 1)...].joined(separator: ".")) { return i }
+            if wildcards.contains(labels[(i + 1)...].joined(separator: ".")) { return i }
         }
         return labels.count
     }

@@ -101,7 +101,11 @@ public struct TextVectorizer: Sendable, Equatable {
     /// scratch memory: the n-grams' columns are sorted and counted, and each part's norm is summed in
     /// column order, so the values are the same to the bit whatever order the n-grams came in.
     public func withRow<R>(_ url: String, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
-        TextVectorizer.withLowercasedBytes(url) { bytes in
+        TextVectorizer.withLowercasedBytes(url) { withRow(lowercased: $0, body) }
+    }
+
+    /// `withRow` of a URL already lower-cased by `withLowercasedBytes`.
+    func withRow<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
                 var m = 0
                 TextVectorizer.forEachGram(bytes) { gram in
@@ -135,7 +139,6 @@ public struct TextVectorizer: Sendable, Equatable {
                     }
                 }
             }
-        }
     }
 
     /// One URL's TF-IDF row: column indices ascending, L2-normalized values.

@@ -26,6 +26,8 @@ extension URLStructure {
     struct WordStats {
         var count = 0, shortest = Int.max, longest = 0, total = 0, repeats = 0, com = 0
 
+        init() {}
+
         /// The words of one part of a URL, lower-cased, split at the separators, empty pieces dropped.
         init<S: Collection<Unicode.Scalar>>(_ part: S) {
             let lower = URLStructure.lowercased(part)
@@ -37,12 +39,16 @@ extension URLStructure {
         }
 
         mutating func add(_ word: ArraySlice<Unicode.Scalar>) {
+            add(length: word.count, repeats: URLStructure.repeats(word), com: URLStructure.find(word, URLStructure.com, from: word.startIndex) != nil)
+        }
+
+        mutating func add(length: Int, repeats: Int, com: Bool) {
             count += 1
-            shortest = Swift.min(shortest, word.count)
-            longest = Swift.max(longest, word.count)
-            total += word.count
-            repeats += URLStructure.repeats(word)
-            if URLStructure.find(word, URLStructure.com, from: word.startIndex) != nil { com += 1 }
+            shortest = Swift.min(shortest, length)
+            longest = Swift.max(longest, length)
+            total += length
+            self.repeats += repeats
+            if com { self.com += 1 }
         }
 
         static func + (a: WordStats, b: WordStats) -> WordStats {

@@ -3,29 +3,31 @@
 /// regex engine spent most of the featurizer's time on these three; `PatternTests` checks each matcher
 /// against its expression, kept there as the reference.
 enum Patterns {
-    /// A dotted IPv4 address (decimal or hex) followed by a slash, eight IPv6 groups, or seven hex digits in a row.
-    static func ip(_ url: String) -> Bool { ip(Array(url.utf8)) }
+    typealias Bytes = UnsafeBufferPointer<UInt8>
 
-    static func ip(_ b: [UInt8]) -> Bool {
+    /// A dotted IPv4 address (decimal or hex) followed by a slash, eight IPv6 groups, or seven hex digits in a row.
+    static func ip(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(ip) }
+
+    static func ip(_ b: Bytes) -> Bool {
         // Each of the three starts with a hex digit (a decimal one, or the 0 of 0x).
         hexRun(b, 7) || (0..<b.count).contains { isHex(b[$0]) && (dottedDecimal(b, $0) || dottedHex(b, $0) || ipv6(b, $0)) }
     }
 
     /// Known URL-shortening services (case-sensitive, as the expression is).
-    static func shortener(_ url: String) -> Bool { shortener(Array(url.utf8)) }
+    static func shortener(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(shortener) }
 
-    static func shortener(_ b: [UInt8]) -> Bool {
+    static func shortener(_ b: Bytes) -> Bool {
         b.indices.contains { p in
             shortenersByFirstByte[Int(b[p])].contains { s in p + s.count <= b.count && b[p..<(p + s.count)].elementsEqual(s) }
         }
     }
 
     /// `(http[s]?://(w[w]?|\d))([w]?(\d|-))`: a host starting like `wwww-`, `ww1`, `w2-` or a digit run.
-    static func abnormalSubdomain(_ url: String) -> Bool { abnormalSubdomain(Array(url.utf8)) }
+    static func abnormalSubdomain(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(abnormalSubdomain) }
 
     private static let schemes = ["http://", "https://"].map { Array($0.utf8) }
 
-    static func abnormalSubdomain(_ b: [UInt8]) -> Bool {
+    static func abnormalSubdomain(_ b: Bytes) -> Bool {
         for start in b.indices where b[start] == UInt8(ascii: "h") {
             for scheme in schemes where b[start...].starts(with: scheme) {
                 let p = start + scheme.count
@@ -59,18 +61,18 @@ enum Patterns {
 
     private static let w = UInt8(ascii: "w"), dot = UInt8(ascii: "."), slash = UInt8(ascii: "/"), colon = UInt8(ascii: ":")
 
-    private static func at(_ b: [UInt8], _ i: Int) -> UInt8? { i < b.count ? b[i] : nil }
+    private static func at(_ b: Bytes, _ i: Int) -> UInt8? { i < b.count ? b[i] : nil }
     private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     private static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 102) }
 
     /// `w`, `ww` or a digit (one byte) at `p`, taking `length` bytes.
-    private static func lead(_ b: [UInt8], _ p: Int, _ length: Int) -> Bool {
+    private static func lead(_ b: Bytes, _ p: Int, _ length: Int) -> Bool {
         guard let c = at(b, p) else { return false }
         return length == 1 ? (c == w || isDigit(c)) : (c == w && at(b, p + 1) == w)
     }
 
     /// `n` hex digits in a row anywhere.
-    private static func hexRun(_ b: [UInt8], _ n: Int) -> Bool {
+    private static func hexRun(_ b: Bytes, _ n: Int) -> Bool {
         var run = 0
         for c in b {
             run = isHex(c) ? run + 1 : 0
@@ -80,7 +82,7 @@ enum Patterns {
     }
 
     /// Whether `[01]?\d\d?|2[0-4]\d|25[0-5]` can match `length` (1 to 3) bytes at `p`.
-    private static func isOctet(_ b: [UInt8], _ p: Int, length: Int) -> Bool {
+    private static func isOctet(_ b: Bytes, _ p: Int, length: Int) -> Bool {
         var value = 0
         for k in 0..<length {
             guard let c = at(b, p + k), isDigit(c) else { return false }
@@ -90,7 +92,7 @@ enum Patterns {
     }
 
     /// Four decimal octets joined by dots, then a slash, starting at `p`.
-    private static func dottedDecimal(_ b: [UInt8], _ p: Int, octet: Int = 0) -> Bool {
+    private static func dottedDecimal(_ b: Bytes, _ p: Int, octet: Int = 0) -> Bool {
         (1...3).contains { n in
             guard isOctet(b, p, length: n) else { return false }
             let next = at(b, p + n)
@@ -99,7 +101,7 @@ enum Patterns {
     }
 
     /// Four `0x` + one or two hex digit octets joined by dots, then a slash, starting at `p`.
-    private static func dottedHex(_ b: [UInt8], _ p: Int, octet: Int = 0) -> Bool {
+    private static func dottedHex(_ b: Bytes, _ p: Int, octet: Int = 0) -> Bool {
         guard at(b, p) == UInt8(ascii: "0"), at(b, p + 1) == UInt8(ascii: "x"), let h = at(b, p + 2), isHex(h) else { return false }
         return [1, 2].contains { n in
             guard n == 1 || at(b, p + 3).map(isHex) == true else { return false }
@@ -109,7 +111,7 @@ enum Patterns {
     }
 
     /// `(?:[a-fA-F0-9]{1,4}:){7}[a-fA-F0-9]{1,4}` starting at `p`.
-    private static func ipv6(_ b: [UInt8], _ p: Int, group: Int = 0) -> Bool {
+    private static func ipv6(_ b: Bytes, _ p: Int, group: Int = 0) -> Bool {
         (1...4).contains { n in
             guard (0..<n).allSatisfy({ at(b, p + $0).map(isHex) == true }) else { return false }
             return group == 7 || (at(b, p + n) == colon && ipv6(b, p + n + 1, group: group + 1))

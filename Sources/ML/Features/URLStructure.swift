@@ -104,10 +104,9 @@ public enum URLStructure {
         out.append(prefixSuffix(u) ? 1 : 0)
         let dots = Int(out[0])
         out.append(dots == 1 ? 1 : dots == 2 ? 2 : 3)
-        let bytes = Array(url.utf8)
-        out.append(Patterns.ip(bytes) ? 1 : 0)
-        out.append(Patterns.shortener(bytes) ? 1 : 0)
-        out.append(Patterns.abnormalSubdomain(bytes) ? 1 : 0)
+        out.append(Patterns.ip(url) ? 1 : 0)
+        out.append(Patterns.shortener(url) ? 1 : 0)
+        out.append(Patterns.abnormalSubdomain(url) ? 1 : 0)
         let lower = lowercased(u)
         out.append(Double(hintScalars.reduce(0) { $0 + count(lower, $1) }))
         return out

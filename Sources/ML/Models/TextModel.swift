@@ -10,6 +10,11 @@ public struct TextModel: Sendable, Equatable {
         vectorizer.withRow(url) { linear.decision(indices: $0, values: $1) }
     }
 
+    /// `score` of a URL already lower-cased by `TextVectorizer.withLowercasedBytes`.
+    func score(lowercased bytes: UnsafeBufferPointer<UInt8>) -> Double {
+        vectorizer.withRow(lowercased: bytes) { linear.decision(indices: $0, values: $1) }
+    }
+
     /// Fits on all `urls`; returns the model and the out-of-fold score of each training URL.
     public static func fit(urls: [String], labels: [Float], folds: Int, seed: UInt64) throws(MLError) -> (TextModel, [Double]) {
         let vectorizer = TextVectorizer.fit(urls)
