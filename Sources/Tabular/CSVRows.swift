@@ -102,8 +102,14 @@ public enum CSVRows {
                     }
                     i += 1
                 }
-                raw = Array(bytes[start..<i])
+                return try text(bytes[start..<i])
             }
+            return try text(raw)
+        }
+
+        /// The field's bytes as text: ASCII taken as it is, anything else validated as UTF-8.
+        func text<C: Collection<UInt8>>(_ raw: C) throws(Failure) -> String {
+            if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else { throw Failure(line: line, reason: "not valid UTF-8") }
             return text
         }

@@ -106,39 +106,54 @@ public struct TextVectorizer: Sendable, Equatable {
 
     /// `withRow` of a URL already lower-cased by `withLowercasedBytes`.
     func withRow<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
-                var m = 0
-                TextVectorizer.forEachGram(bytes) { gram in
-                    let c = table.column(gram)
-                    if c >= 0 { columns[m] = c; m += 1 }
-                }
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
-                    RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
-                }
-                return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
-                    // Repeats become counts; unique columns move to the front of `columns`.
-                    var unique = 0, k = 0, words = m
-                    var squares = (chars: 0.0, words: 0.0)
-                    while k < m {
-                        let c = columns[k]
-                        var tf = 0
-                        while k < m, columns[k] == c { tf += 1; k += 1 }
-                        let v = TextVectorizer.sublinear(tf) * idf[Int(c)]
-                        if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
-                        columns[unique] = c
-                        values[unique] = v
-                        unique += 1
-                    }
-                    let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
-                    return withUnsafeTemporaryAllocation(of: Float.self, capacity: unique) { out in
-                        for k in 0..<unique {
-                            let norm = k < words ? norms.chars : norms.words
-                            out[k] = Float(norm > 0 ? values[k] / norm : values[k])
-                        }
-                        return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(out))
-                    }
+        idf.withUnsafeBufferPointer { idf in
+            withTerms(lowercased: bytes, idf: { idf[Int($0)] }) { columns, values, scale in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: columns.count) { out in
+                    for k in columns.indices { out[k] = scale(k, values[k]) }
+                    return body(columns, UnsafeBufferPointer(out))
                 }
             }
+        }
+    }
+
+    /// The steps of a row that every use of it shares: the n-grams' columns sorted and counted, each
+    /// unique column's value (1 + ln tf) times `idf(column)`, each part's norm summed in column order.
+    /// `body` gets the unique columns, their values, and the function that gives the row's entry k from
+    /// its value (normalized, as a Float), so the entries are the same to the bit whatever order the
+    /// n-grams came in and whoever asks.
+    @inline(__always)
+    func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, idf: (Int32) -> Double,
+                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, (Int, Double) -> Float) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
+            var m = 0
+            TextVectorizer.forEachGram(bytes) { gram in
+                let c = table.column(gram)
+                if c >= 0 { columns[m] = c; m += 1 }
+            }
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
+                RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
+            }
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
+                // Repeats become counts; unique columns move to the front of `columns`.
+                var unique = 0, k = 0, words = m
+                var squares = (chars: 0.0, words: 0.0)
+                while k < m {
+                    let c = columns[k]
+                    var tf = 0
+                    while k < m, columns[k] == c { tf += 1; k += 1 }
+                    let v = TextVectorizer.sublinear(tf) * idf(c)
+                    if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
+                    columns[unique] = c
+                    values[unique] = v
+                    unique += 1
+                }
+                let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
+                return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique])) { k, v in
+                    let norm = k < words ? norms.chars : norms.words
+                    return Float(norm > 0 ? v / norm : v)
+                }
+            }
+        }
     }
 
     /// One URL's TF-IDF row: column indices ascending, L2-normalized values.

@@ -2,17 +2,36 @@
 /// one feature (`text_score`) beside the URL-structure features. Its training rows get out-of-fold
 /// scores, so the model stacked on top sees the score as it will be on unseen URLs.
 public struct TextModel: Sendable, Equatable {
-    public var vectorizer: TextVectorizer
-    public var linear: LinearModel
+    public let vectorizer: TextVectorizer
+    public let linear: LinearModel
+    /// Each column's IDF and weight side by side, so scoring a URL loads one cache line per column.
+    private let columns: [SIMD2<Double>]
     public static let c = 10.0
 
-    public func score(_ url: String) -> Double {
-        vectorizer.withRow(url) { linear.decision(indices: $0, values: $1) }
+    public init(vectorizer: TextVectorizer, linear: LinearModel) {
+        self.vectorizer = vectorizer
+        self.linear = linear
+        columns = vectorizer.idf.indices.map { SIMD2(vectorizer.idf[$0], $0 < linear.weights.count ? linear.weights[$0] : 0) }
     }
 
-    /// `score` of a URL already lower-cased by `TextVectorizer.withLowercasedBytes`.
+    public static func == (a: TextModel, b: TextModel) -> Bool { a.vectorizer == b.vectorizer && a.linear == b.linear }
+
+    public func score(_ url: String) -> Double {
+        TextVectorizer.withLowercasedBytes(url) { score(lowercased: $0) }
+    }
+
+    /// `score` of a URL already lower-cased by `TextVectorizer.withLowercasedBytes`: the linear model's
+    /// decision on the URL's row (`LinearModel.decision`, the same sum in the same order), without
+    /// writing the row out.
     func score(lowercased bytes: UnsafeBufferPointer<UInt8>) -> Double {
-        vectorizer.withRow(lowercased: bytes) { linear.decision(indices: $0, values: $1) }
+        let known = linear.weights.count
+        return columns.withUnsafeBufferPointer { table in
+            vectorizer.withTerms(lowercased: bytes, idf: { table[Int($0)][0] }) { indices, values, entry in
+                var sum = linear.bias
+                for k in indices.indices where Int(indices[k]) < known { sum += table[Int(indices[k])][1] * Double(entry(k, values[k])) }
+                return sum
+            }
+        }
     }
 
     /// Fits on all `urls`; returns the model and the out-of-fold score of each training URL.

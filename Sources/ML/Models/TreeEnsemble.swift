@@ -100,20 +100,31 @@ struct TreeEnsemble: Sendable {
 
     /// The probability for each row of `x` (row-major, `columns` wide, NaN for missing). Each row's leaves are
     /// summed in the trees' order, as XGBoost sums them: side-by-side walks change only the order of the loads.
+    /// Many rows are walked in chunks on every core; a row's answer does not depend on its chunk.
     func predict(_ x: [Float], columns: Int) throws(MLError) -> [Float] {
         guard columns >= features else { throw MLError("the model splits on \(features) features, the rows have \(columns)") }
         let rows = columns == 0 ? 0 : x.count / columns
-        var out = [Float](repeating: 0, count: rows)
+        let chunk = 256
+        guard rows > chunk else { return predict(x, columns: columns, rows: 0..<rows) }
+        return Array(Parallel.map((rows + chunk - 1) / chunk) { [self] k in
+            predict(x, columns: columns, rows: (k * chunk)..<min(rows, (k + 1) * chunk))
+        }.joined())
+    }
+
+    private func predict(_ x: [Float], columns: Int, rows: Range<Int>) -> [Float] {
+        guard !rows.isEmpty else { return [] }
+        var out = [Float](repeating: 0, count: rows.count)
         x.withUnsafeBufferPointer { xs in
             nodes.withUnsafeBufferPointer { tree in
                 out.withUnsafeMutableBufferPointer { out in
+                    let first = xs.baseAddress! + rows.lowerBound * columns
                     var r = 0
-                    while r + Self.lanes <= rows {
-                        rowsThroughEachTree(xs.baseAddress! + r * columns, columns: columns, tree: tree.baseAddress!, into: out.baseAddress! + r)
+                    while r + Self.lanes <= rows.count {
+                        rowsThroughEachTree(first + r * columns, columns: columns, tree: tree.baseAddress!, into: out.baseAddress! + r)
                         r += Self.lanes
                     }
-                    while r < rows {
-                        out[r] = treesOfOneRow(xs.baseAddress! + r * columns, tree: tree.baseAddress!)
+                    while r < rows.count {
+                        out[r] = treesOfOneRow(first + r * columns, tree: tree.baseAddress!)
                         r += 1
                     }
                 }
