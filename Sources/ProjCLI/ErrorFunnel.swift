@@ -93,9 +93,3 @@ enum ErrorFunnel {
         Output.line("Error: " + Paths.printable(message, keepNewlines: true), to: .err)
     }
 }
-
-/// Writes a JSON value (sorted keys) to standard output.
-func printJSON(_ object: Any) {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return }
-    Output.line(String(decoding: data, as: UTF8.self))
-}

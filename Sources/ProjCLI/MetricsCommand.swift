@@ -19,11 +19,9 @@ extension ProjCommand {
                 let workspace = try project.workspace()
                 let files = Runner.Metrics.show(workspace)
                 if json {
-                    var object: [String: Any] = [:]
-                    for f in files {
-                        object[f.path] = f.problem.map { ["error": $0] as Any } ?? Dictionary(f.values.map { ($0.key, jsonValue($0.value)) }, uniquingKeysWith: { $1 })
-                    }
-                    printJSON(object)
+                    printJSON(.map(files.map { f in
+                        .init(f.path, f.problem.map { .map([.init("error", .string($0))]) } ?? .map(f.values.map { .init($0.key, $0.value) }))
+                    }))
                     return
                 }
                 var rows = [["Path", "Metric", "Value"]]
@@ -49,11 +47,10 @@ extension ProjCommand {
                 let changes: [Runner.Metrics.Change]
                 do { changes = try await Runner.Metrics.diff(workspace, revision: revision, all: all) } catch { throw fail(error) }
                 if json {
-                    printJSON(changes.map { c -> [String: Any] in
-                        var row: [String: Any] = ["path": c.path, "metric": c.key, "old": c.old.map(jsonValue) ?? NSNull(), "new": c.new.map(jsonValue) ?? NSNull()]
-                        if let d = c.delta { row["change"] = d }
-                        return row
-                    })
+                    printJSON(.list(changes.map { c in
+                        .map([.init("path", .string(c.path)), .init("metric", .string(c.key)), .init("old", c.old ?? .null),
+                              .init("new", c.new ?? .null)] + (c.delta.map { [.init("change", .double($0))] } ?? []))
+                    }))
                     return
                 }
                 if changes.isEmpty {
@@ -65,18 +62,5 @@ extension ProjCommand {
                 })
             }
         }
-    }
-}
-
-/// A YAML value as a JSONSerialization object.
-func jsonValue(_ v: Value) -> Any {
-    switch v {
-    case .null: return NSNull()
-    case .bool(let b): return b
-    case .int(let i): return i
-    case .double(let d): return d.isFinite ? d as Any : v.inlineText
-    case .string(let s): return s
-    case .list(let items): return items.map(jsonValue)
-    case .map(let entries): return Dictionary(entries.map { ($0.key, jsonValue($0.value)) }, uniquingKeysWith: { $1 })
     }
 }

@@ -26,7 +26,7 @@ extension ProjCommand {
                     }
                 }
                 if json {
-                    printJSON(rows.map { ["stage": $0.stage, "key": $0.key, "old": $0.old, "new": $0.new] })
+                    printJSON(.list(rows.map { .map([.init("stage", .string($0.stage)), .init("key", .string($0.key)), .init("old", .string($0.old)), .init("new", .string($0.new))]) }))
                 } else if rows.isEmpty {
                     Output.line("Params match the lock files.")
                 } else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Runner
+import YAML
 
 extension ProjCommand {
     /// `proj status`: what is stale and why; exit 1 when anything is.
@@ -19,11 +20,11 @@ extension ProjCommand {
             let stale = results.filter { !$0.reasons.isEmpty }
             if json {
                 let read = workspace.fingerprinter.bytesRead
-                printJSON([
-                    "stale": Dictionary(uniqueKeysWithValues: stale.map { ($0.name, $0.reasons.map(\.description)) }),
-                    "fresh": results.filter { $0.reasons.isEmpty }.map(\.name),
-                    "read": ["files": read.files, "bytes": read.bytes],
-                ] as [String: Any])
+                printJSON(.map([
+                    .init("stale", .map(stale.map { .init($0.name, .list($0.reasons.map { .string($0.description) })) })),
+                    .init("fresh", .list(results.filter { $0.reasons.isEmpty }.map { .string($0.name) })),
+                    .init("read", .map([.init("files", .int(read.files)), .init("bytes", .int(Int(read.bytes)))])),
+                ]))
             } else if stale.isEmpty {
                 Output.line("Everything is fresh (\(results.count) stage\(results.count == 1 ? "" : "s")).")
             } else {

@@ -75,7 +75,7 @@ import Testing
         let p = try TempProject(files)
         var r = try p.proj("status", "--json")
         #expect(r.code == 1)
-        #expect(r.out.contains("\"prepare\" : [\n      \"no lock\"\n    ]"), "\(r.out)")
+        #expect(r.out.contains("\"prepare\": [\n      \"no lock\"\n    ]"), "\(r.out)")
         #expect(try p.proj("repro").code == 0)
         r = try p.proj("dag")
         #expect(r.out == "prepare\ntrain <- prepare\nreport <- train\nscore <- report\n")

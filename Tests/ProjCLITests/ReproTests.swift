@@ -50,14 +50,14 @@ import Testing
         var r = try p.proj("status", "--json")
         #expect(r.code == 0)
         r = try p.proj("status", "--json")
-        #expect(r.out.contains("\"bytes\" : 0"), "\(r.out)")
+        #expect(r.out.contains("\"bytes\": 0"), "\(r.out)")
         // touch: same content, new mtime
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-30)], ofItemAtPath: p.root + "/data/raw.csv")
         r = try p.proj("repro")
         #expect(r.code == 0)
         #expect([p.runs("prepare"), p.runs("train"), p.runs("report")] as [Int] == [1, 1, 1])
         r = try p.proj("status", "--json")
-        #expect(r.out.contains("\"bytes\" : 0"), "\(r.out)")
+        #expect(r.out.contains("\"bytes\": 0"), "\(r.out)")
     }
 
     @Test func revertRestoresFromRunCache() throws {
