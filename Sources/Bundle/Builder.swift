@@ -31,6 +31,8 @@ public struct BuildResult: Sendable {
     public var signedBy: PublicKey?
     /// The version before `--bump`, when bumped.
     public var bumpedFrom: String?
+    /// The released version whose content this differs from, when this is an experiment's pre-release.
+    public var experimentOf: String?
 }
 
 /// One entry of a bundle being built.
@@ -71,18 +73,27 @@ public enum Builder {
         let contents = try BundleContents.collect(workspace, spec: spec, loaders: options.loaders)
         var provenance: [Value.Entry] = [.init("tool", .string("proj " + ToolVersion.current)), .init("stages", contents.locks)]
         if !stale.isEmpty { provenance.append(.init("stale", .list(stale.map(Value.string)))) }
-        var files = contents.files
-        let modelEntry = contents.modelEntry
-        var manifest = Manifest(format: Manifest.format, name: project.name, version: project.version, flavor: spec.flavor,
-                                entry: modelEntry, schema: contents.schema.value, metrics: contents.metrics, params: contents.params,
-                                provenance: .map(provenance), files: [:])
-        let card = ModelCard.render(manifest: manifest, spec: spec, files: files)
-        files.append(BundleFile(name: ModelCard.entryName, source: .bytes(Array(card.utf8)), sha256: Hex.sha256(Array(card.utf8)),
-                                size: Int64(card.utf8.count), executable: false))
-        files.sort { Manifest.byteOrder($0.name, $1.name) }
-        for f in files { manifest.files[f.name] = Manifest.File(sha256: f.sha256, size: f.size, executable: f.executable) }
-        let document = manifest.document
-        let manifestDigest = try Manifest.checksum(document)
+        let base = Manifest(format: Manifest.format, name: project.name, version: project.version, flavor: spec.flavor,
+                            entry: contents.modelEntry, schema: contents.schema.value, metrics: contents.metrics, params: contents.params,
+                            provenance: .map(provenance), files: [:])
+        var sealed = try seal(base, spec: spec, files: contents.files)
+
+        let directory = workspace.root + "/bundles"
+        var index = LocalIndex(directory: directory)
+        // A version already released with other content stays as it is: this content becomes an experiment,
+        // a pre-release named after it. Only a bump makes a new plain version.
+        var experimentOf: String?
+        if let taken = try taken(project.name, project.version, by: sealed.digest, index: index, directory: directory, zstd: options.zstd) {
+            guard options.bump == nil else { throw .versionExists(name: project.name, version: project.version, path: taken) }
+            var manifest = base
+            manifest.version = SemVer.experiment(of: project.version, content: sealed.digest)
+            sealed = try seal(manifest, spec: spec, files: contents.files)
+            if let taken = try self.taken(project.name, manifest.version, by: sealed.digest, index: index, directory: directory, zstd: options.zstd) {
+                throw .versionExists(name: project.name, version: manifest.version, path: taken)
+            }
+            experimentOf = project.version
+        }
+        let manifest = sealed.manifest, document = sealed.document, manifestDigest = sealed.digest, files = sealed.files
 
         var signature: Signature?
         if let keyName = options.sign {
@@ -90,21 +101,12 @@ public enum Builder {
             signature = try Signature.sign(document, with: privateKey, key: publicKey)
         }
 
-        let directory = workspace.root + "/bundles"
-        let fileName = "\(project.name)-\(project.version).tar" + (options.zstd ? ".zst" : "")
+        let fileName = "\(project.name)-\(manifest.version).tar" + (options.zstd ? ".zst" : "")
         let target = directory + "/" + fileName
-        var index = LocalIndex(directory: directory)
-        if let recorded = index.records[project.name]?[project.version], recorded.manifest != manifestDigest {
-            throw .versionExists(name: project.name, version: project.version, path: "bundles/" + LocalIndex.file)
-        }
-        if FileSystem.stat(target) != nil, let existing = try? BundleReader.manifest(at: target) {
-            let digest = try? Manifest.checksum(existing.bytes)
-            if digest != manifestDigest { throw .versionExists(name: project.name, version: project.version, path: "bundles/" + fileName) }
-            if signature == nil || existing.signed {
-                let (sha, size) = try hash(target)
-                return BuildResult(path: target, manifest: manifest, manifestDigest: manifestDigest, sha256: sha, size: size,
-                                   unchanged: true, signedBy: nil, bumpedFrom: bumpedFrom)
-            }
+        if FileSystem.stat(target) != nil, signature == nil || (try? BundleReader.manifest(at: target))?.signed == true {
+            let (sha, size) = try hash(target)
+            return BuildResult(path: target, manifest: manifest, manifestDigest: manifestDigest, sha256: sha, size: size,
+                               unchanged: true, signedBy: nil, bumpedFrom: bumpedFrom, experimentOf: experimentOf)
         }
 
         do { try FileSystem.makeDirectories(directory) } catch { throw .file(error) }
@@ -123,12 +125,36 @@ public enum Builder {
             throw .file(.unwritable(path: target, reason: reason))
         }
         FileSystem.sync(path: directory)
-        var record = index.records[project.name]?[project.version] ?? LocalIndex.Record(manifest: manifestDigest, archives: [:])
+        var record = index.records[project.name]?[manifest.version] ?? LocalIndex.Record(manifest: manifestDigest, archives: [:])
         record.archives[fileName] = sha
-        index.records[project.name, default: [:]][project.version] = record
+        index.records[project.name, default: [:]][manifest.version] = record
         try index.save()
         return BuildResult(path: target, manifest: manifest, manifestDigest: manifestDigest, sha256: sha, size: size,
-                           unchanged: false, signedBy: signature?.key, bumpedFrom: bumpedFrom)
+                           unchanged: false, signedBy: signature?.key, bumpedFrom: bumpedFrom, experimentOf: experimentOf)
+    }
+
+    /// The manifest with its model card and file list, its canonical document and that document's checksum.
+    static func seal(_ manifest: Manifest, spec: BundleSpec, files: [BundleFile]) throws(BundleError)
+        -> (manifest: Manifest, document: [UInt8], digest: String, files: [BundleFile]) {
+        var manifest = manifest, files = files
+        let card = ModelCard.render(manifest: manifest, spec: spec, files: files)
+        files.append(BundleFile(name: ModelCard.entryName, source: .bytes(Array(card.utf8)), sha256: Hex.sha256(Array(card.utf8)),
+                                size: Int64(card.utf8.count), executable: false))
+        files.sort { Manifest.byteOrder($0.name, $1.name) }
+        for f in files { manifest.files[f.name] = Manifest.File(sha256: f.sha256, size: f.size, executable: f.executable) }
+        let document = manifest.document
+        return (manifest, document, try Manifest.checksum(document), files)
+    }
+
+    /// Where `name` `version` is already recorded (the index, or the archive itself when the index lost it)
+    /// with content other than `digest`; nil when the version is free or holds this content.
+    static func taken(_ name: String, _ version: String, by digest: String, index: LocalIndex, directory: String,
+                      zstd: Bool) throws(BundleError) -> String? {
+        if let recorded = index.records[name]?[version], recorded.manifest != digest { return "bundles/" + LocalIndex.file }
+        let fileName = "\(name)-\(version).tar" + (zstd ? ".zst" : "")
+        guard FileSystem.stat(directory + "/" + fileName) != nil else { return nil }
+        let existing = try? BundleReader.manifest(at: directory + "/" + fileName)
+        return existing.flatMap { try? Manifest.checksum($0.bytes) } == digest ? nil : "bundles/" + fileName
     }
 
     static func write(_ path: String, document: [UInt8], signature: Signature?, files: [BundleFile], zstd: Bool, mtime: Int64) throws(BundleError) {

@@ -44,3 +44,18 @@ struct LocalIndex {
         do { try AtomicFile.write(YAMLEmitter.emit(value, flowDepth: 3), to: path) } catch { throw .file(error) }
     }
 }
+
+/// The bundles recorded in a project's `bundles/index.yaml`: what a run built is what is new there after it.
+public enum BundleIndex {
+    public struct Entry: Sendable, Hashable {
+        public var name: String
+        public var version: String
+        /// The manifest's checksum.
+        public var manifest: String
+    }
+
+    public static func entries(root: String) -> Set<Entry> {
+        let index = LocalIndex(directory: root + "/bundles")
+        return Set(index.records.flatMap { name, versions in versions.map { Entry(name: name, version: $0.key, manifest: $0.value.manifest) } })
+    }
+}

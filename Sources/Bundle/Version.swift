@@ -24,6 +24,21 @@ public struct SemVer: Sendable, Comparable, CustomStringConvertible {
         return v
     }
 
+    /// The pre-release an experiment's bundle gets when `released` holds other content: the next patch
+    /// with `exp.` and the first 8 hex digits of the content's digest (`0.7.0` -> `0.7.1-exp.3f2a9c1d`),
+    /// so it sorts after the release and before the next one; a pre-release gets `.exp.<hex>` appended.
+    public static func experiment(of released: String, content digest: String) -> String {
+        let tag = "exp." + digest.prefix(8)
+        guard var version = SemVer(released) else { return released + (released.contains("-") ? "." : "-") + tag }
+        if let pre = version.pre {
+            version.pre = pre + "." + tag
+        } else {
+            version.patch += 1
+            version.pre = tag
+        }
+        return version.description
+    }
+
     public var description: String { "\(major).\(minor).\(patch)" + (pre.map { "-" + $0 } ?? "") }
 
     public static func < (a: SemVer, b: SemVer) -> Bool {

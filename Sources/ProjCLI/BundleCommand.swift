@@ -8,7 +8,7 @@ struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
         abstract: "Pack the model, schema, metrics, selftest and provenance into bundles/<name>-<version>.tar.",
-        discussion: "Refuses a stale pipeline unless --allow-stale. Versions are immutable: different content under an existing version fails; pass --bump."
+        discussion: "Refuses a stale pipeline unless --allow-stale. Released versions are immutable: other content under project.yaml's version, once released, becomes an experiment's pre-release (1.2.1-exp.<content>); --bump makes a new release."
     )
 
     @OptionGroup var project: ProjectOptions
@@ -46,6 +46,9 @@ struct BundleCommand: ParsableCommand {
         let m = result.manifest
         let relative = "bundles/" + URL(fileURLWithPath: result.path).lastPathComponent
         if let from = result.bumpedFrom { Output.line("version \(from) -> \(m.version) (project.yaml updated)") }
+        if let released = result.experimentOf {
+            Output.line("\(m.name) \(released) is released with other content: this is the experiment \(m.version) (a release needs --bump patch|minor|major)")
+        }
         if !m.stale.isEmpty { Output.line("warning: built from a stale pipeline (\(m.stale.joined(separator: ", "))); the bundle says so") }
         if result.unchanged {
             Output.line("\(m.name) \(m.version) is unchanged: \(relative) already holds this content")

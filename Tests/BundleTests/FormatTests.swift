@@ -51,6 +51,15 @@ import YAML
                 == "name: x\nversion: 1.2.4   # bundle version\nstages: {}\n")
     }
 
+    @Test func experimentVersionsFollowTheirRelease() throws {
+        let digest = "3f2a9c1d" + String(repeating: "0", count: 56)
+        #expect(SemVer.experiment(of: "0.7.0", content: digest) == "0.7.1-exp.3f2a9c1d")
+        #expect(SemVer.experiment(of: "2.0.0-rc.1", content: digest) == "2.0.0-rc.1.exp.3f2a9c1d")
+        #expect(SemVer.experiment(of: "1.0", content: digest) == "1.0-exp.3f2a9c1d")
+        let release = try #require(SemVer("0.7.0")), experiment = try #require(SemVer("0.7.1-exp.3f2a9c1d")), next = try #require(SemVer("0.7.1"))
+        #expect(release < experiment && experiment < next)
+    }
+
     @Test func entryNamesThatCouldEscapeAreRejected() {
         #expect(Paths.problem("model/a.bin") == nil)
         #expect(Paths.problem("../a") != nil)

@@ -171,27 +171,44 @@ func sha256(_ path: String) throws -> String {
         #expect(r.out.hasPrefix("demo 1.0.0 is unchanged: bundles/demo-1.0.0.tar already holds this content\n"))
     }
 
-    @Test func versionsAreImmutableUntilBumped() throws {
+    @Test func otherContentUnderAReleasedVersionIsAnExperiment() throws {
         let p = try project()
         try p.proj("repro")
         try p.proj("bundle")
         let before = try sha256(p.root + "/bundles/demo-1.0.0.tar")
         #expect(try p.proj("repro", "-S", "train.seed=2").code == 0)
         var r = try p.proj("bundle")
-        #expect(r.code == 1)
-        #expect(r.err == "Error: demo 1.0.0 already exists (bundles/index.yaml) with different content; versions are immutable: pass --bump patch|minor|major\n")
+        #expect(r.code == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let version = try #require(lines.first.flatMap { $0.firstRange(of: /1\.0\.1-exp\.[0-9a-f]{8}/) }.map { String(lines[0][$0]) }, "\(r.out)")
+        #expect(lines[0] == "demo 1.0.0 is released with other content: this is the experiment \(version) (a release needs --bump patch|minor|major)")
+        #expect(lines.count > 1 && lines[1].hasPrefix("built bundles/demo-\(version).tar ("), "\(r.out)")
+        // The release is untouched; the experiment verifies and is recorded beside it.
         #expect(try sha256(p.root + "/bundles/demo-1.0.0.tar") == before)
-        #expect(listing(p.root + "/bundles") == ["demo-1.0.0.tar", "index.yaml"])
-
-        // Even with the index gone, the tar itself still guards the version.
-        try FileManager.default.removeItem(atPath: p.root + "/bundles/index.yaml")
+        #expect(listing(p.root + "/bundles") == ["demo-1.0.0.tar", "demo-\(version).tar", "index.yaml"])
+        #expect(try p.proj("verify", "bundles/demo-\(version).tar").code == 0)
+        #expect(p.read("bundles/index.yaml")?.contains("\(version):") == true)
+        // The same content again: the same pre-release, unchanged.
         r = try p.proj("bundle")
-        #expect(r.err == "Error: demo 1.0.0 already exists (bundles/demo-1.0.0.tar) with different content; versions are immutable: pass --bump patch|minor|major\n")
+        #expect(r.out.contains("demo \(version) is unchanged: bundles/demo-\(version).tar already holds this content\n"), "\(r.out)")
 
+        // With the index gone, the release's archive still guards its version.
+        try FileManager.default.removeItem(atPath: p.root + "/bundles/index.yaml")
+        try FileManager.default.removeItem(atPath: p.root + "/bundles/demo-\(version).tar")
+        r = try p.proj("bundle")
+        #expect(r.code == 0 && r.out.contains("this is the experiment \(version) "), "\(r.out)")
+        #expect(try sha256(p.root + "/bundles/demo-1.0.0.tar") == before)
+
+        // A bump makes a release; a bump onto a version released with other content is refused.
         r = try p.proj("bundle", "--bump", "minor")
         #expect(r.code == 0, "\(r.err)")
         #expect(p.read("project.yaml")?.contains("version: 1.1.0   # bundle version\n") == true)
         #expect(p.exists("bundles/demo-1.1.0.tar"))
+        #expect(try p.proj("repro", "-S", "train.seed=3").code == 0)
+        try p.write("project.yaml", p.read("project.yaml")!.replacingOccurrences(of: "version: 1.1.0", with: "version: 1.0.0"))
+        r = try p.proj("bundle", "--bump", "minor")
+        #expect(r.code == 1)
+        #expect(r.err == "Error: demo 1.1.0 already exists (bundles/index.yaml) with different content; versions are immutable: pass --bump patch|minor|major\n")
         r = try p.proj("bundle", "--bump", "huge")
         #expect(r.code == 2)
         #expect(r.err == "Error: --bump takes patch, minor or major, not 'huge'\n")

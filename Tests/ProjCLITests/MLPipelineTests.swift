@@ -126,7 +126,7 @@ import Testing
                 cmd: proj bundle
                 deps: [models/url, models/url-schema.yaml, metrics/eval.json]
                 outs:
-                  - bundles/${name}-${version}.tar: {cache: false}
+                  - bundles: {cache: false, persist: true}
             bundle:
               model: models/url
               schema: models/url-schema.yaml
