@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Layer 1: system libraries, one module map + shim header each.
@@ -38,21 +39,26 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
-        // Layer 7: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
+        // Layer 7: the run history (runs, params, metrics, per-step series, stage records) in SQLite through GRDB.
+        .target(name: "Tracking", dependencies: [
+            "Runner", "ProjectModel", "Tabular", "YAML",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Layer 8: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
         .target(name: "Bundle", dependencies: [
             "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Layer 8: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
+        // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
-        // Layer 9: HTTP inference over a verified bundle (Hummingbird 2).
+        // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
             "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        // Layer 10: argument parsing and output only.
+        // Layer 11: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Tabular", "Runner", "Bundle", "ML", "Serve", "ProjectModel",
+            "Tabular", "Runner", "Tracking", "Bundle", "ML", "Serve", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -62,6 +68,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "YAML"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),

@@ -5,6 +5,7 @@ import Foundation
 import ML
 import ProjectModel
 import Runner
+import Tracking
 import YAML
 
 /// A command's failure: the message for standard error (nil when the command said it already) and the exit code.
@@ -16,6 +17,14 @@ struct CommandFailure: Error {
 /// A runner error as a command failure (2 for bad input, 1 otherwise).
 func fail(_ error: RunnerError) -> CommandFailure {
     CommandFailure(message: error.description, code: error.exitCode)
+}
+
+/// A run-history error as a command failure (2 for a bad reference or URI, 1 for a store that cannot be used).
+func fail(_ error: TrackingError) -> CommandFailure {
+    switch error {
+    case .invalid(let message): CommandFailure(message: message, code: 2)
+    case .store(let message): CommandFailure(message: message, code: 1)
+    }
 }
 
 /// A bundle error as a command failure (2 for bad configuration or arguments, 1 otherwise).
@@ -67,6 +76,8 @@ enum ErrorFunnel {
         case let error as RunnerError:
             return report(fail(error))
         case let error as BundleError:
+            return report(fail(error))
+        case let error as TrackingError:
             return report(fail(error))
         case let error as SourceError:
             say(error.description)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Bundle
 import Runner
+import Tracking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +23,8 @@ extension ProjCommand {
         @Option(name: .short, help: "Run up to N independent stages at once.") var jobs: Int = 1
         @Option(name: .customShort("S"), help: "Set a params.yaml value before running (key=value; repeatable).") var set: [String] = []
         @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+        @Option(help: "A name for this run in the history (`proj exp show`).") var name: String?
+        @OptionGroup var tracking: TrackingOptions
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
@@ -46,6 +50,8 @@ extension ProjCommand {
             options.keepGoing = keepGoing
             options.jobs = jobs
             let repro = Runner.Repro(workspace: workspace, console: console, options: options)
+            let recorder = dry ? nil : await record(workspace, console: console)
+            let bundlesBefore = BundleIndex.entries(root: workspace.root)
             let task = Task { () -> Result<[StageResult], RunnerError> in
                 do throws(RunnerError) { return .success(try await repro.run()) } catch { return .failure(error) }
             }
@@ -54,9 +60,35 @@ extension ProjCommand {
             let results: [StageResult]
             switch await task.value {
             case .success(let r): results = r
-            case .failure(let error): throw fail(error)
+            case .failure(let error):
+                if let recorder { keep(console) { () throws(TrackingError) in try recorder.fail(error.description) } }
+                throw fail(error)
+            }
+            if let recorder {
+                let built = BundleIndex.entries(root: workspace.root).subtracting(bundlesBefore)
+                    .sorted { ($0.name, $0.version) < ($1.name, $1.version) }.last
+                keep(console) { () throws(TrackingError) in
+                    _ = try recorder.finish(results, workspace: workspace, bundle: built.map { BuiltBundle(name: $0.name, version: $0.version, digest: $0.manifest) })
+                }
             }
             try finish(results, console: console)
+        }
+
+        /// Starts this repro's run in the history; a history that cannot be used is said once and the repro
+        /// goes on unrecorded.
+        func record(_ workspace: Workspace, console: Console) async -> RunRecorder? {
+            do {
+                let store = try TrackingLocation.open(tracking.tracking, root: workspace.root)
+                try store.reconcile(host: Liveness.host, isAlive: Liveness.isAlive)
+                return try await RunRecorder.start(store, workspace: workspace, name: name ?? "", source: "repro")
+            } catch {
+                console.warn("This run is not recorded in the history: \(error)")
+                return nil
+            }
+        }
+
+        func keep(_ console: Console, _ body: () throws(TrackingError) -> Void) {
+            do { try body() } catch { console.warn("This run is not recorded in the history: \(error)") }
         }
 
         func finish(_ results: [StageResult], console: Console) throws {

@@ -1,3 +1,4 @@
+import Dispatch
 import Fingerprint
 import Foundation
 import ProjectModel
@@ -31,6 +32,12 @@ public struct StageResult: Sendable {
     public var name: String
     public var status: StageStatus
     public var reasons: [Reason]
+    /// The fingerprint of its inputs, when they could be read.
+    public var fingerprint: String? = nil
+    /// Wall-clock seconds spent on it (hashing, restoring or running).
+    public var seconds: Double = 0
+    /// Each out's SHA-256, when it ran or was restored.
+    public var outs: [String: String] = [:]
 }
 
 /// Runs stale stages in dependency order, at most `jobs` at a time.
@@ -112,11 +119,20 @@ public final class Repro: Sendable {
         return order.compactMap { results[$0] }
     }
 
-    /// Evaluates one stage and runs or restores it when stale.
+    /// Evaluates one stage and runs or restores it when stale; the result says how long that took.
     func process(_ i: Int, pendingUpstream: [String]) async -> StageResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var result = await evaluate(i, pendingUpstream: pendingUpstream)
+        result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
+    }
+
+    func evaluate(_ i: Int, pendingUpstream: [String]) async -> StageResult {
         let stage = workspace.project.stages[i]
+        var fingerprint: String?
         do {
             let observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter)
+            fingerprint = observed.fingerprint
             var reasons: [Reason]
             switch workspace.lock(of: stage.name) {
             case .success(let lock): reasons = Staleness.reasons(stage: stage, lock: lock, observed: observed)
@@ -126,48 +142,49 @@ public final class Repro: Sendable {
             if reasons.isEmpty && !pendingUpstream.isEmpty { reasons = [.upstream(pendingUpstream)] }
             guard !reasons.isEmpty else {
                 console.say(stage.frozen ? "Stage '\(stage.name)' is frozen" : "Stage '\(stage.name)' is fresh")
-                return StageResult(name: stage.name, status: .fresh, reasons: [])
+                return StageResult(name: stage.name, status: .fresh, reasons: [], fingerprint: fingerprint)
             }
             let why = reasons.map(\.description).joined(separator: "; ")
             if options.dry {
                 console.say("Would run stage '\(stage.name)': \(why)")
-                return StageResult(name: stage.name, status: .wouldRun, reasons: reasons)
+                return StageResult(name: stage.name, status: .wouldRun, reasons: reasons, fingerprint: fingerprint)
             }
-            if !options.force, !stage.alwaysChanged, try restoreFromRunCache(stage, observed) {
+            if !options.force, !stage.alwaysChanged, let outs = try restoreFromRunCache(stage, observed) {
                 console.say("Stage '\(stage.name)' restored from run-cache (\(why))")
-                return StageResult(name: stage.name, status: .restored, reasons: reasons)
+                return StageResult(name: stage.name, status: .restored, reasons: reasons, fingerprint: fingerprint, outs: outs)
             }
             console.say("Running stage '\(stage.name)': \(why)")
             return try await execute(stage, observed, reasons)
         } catch is CancellationError {
             console.warn("Stage '\(stage.name)' interrupted; nothing recorded")
-            return StageResult(name: stage.name, status: .interrupted, reasons: [])
+            return StageResult(name: stage.name, status: .interrupted, reasons: [], fingerprint: fingerprint)
         } catch {
             let message = FileSystem.describe(error)
             console.warn("Stage '\(stage.name)' failed: \(message)")
-            return StageResult(name: stage.name, status: .failed(message), reasons: [])
+            return StageResult(name: stage.name, status: .failed(message), reasons: [], fingerprint: fingerprint)
         }
     }
 
-    /// Restores outs recorded by an earlier run with the same fingerprint; false when there is none.
-    func restoreFromRunCache(_ stage: Stage, _ observed: Observation) throws -> Bool {
+    /// Restores outs recorded by an earlier run with the same fingerprint and returns their digests; nil
+    /// when there is none.
+    func restoreFromRunCache(_ stage: Stage, _ observed: Observation) throws -> [String: String]? {
         guard stage.outs.allSatisfy(\.cache), let entry = workspace.runCache.entry(observed.fingerprint),
               entry.stage == stage.name, entry.fingerprint == observed.fingerprint, Set(entry.outs.keys) == Set(stage.outs.map(\.path)),
-              entry.outs.values.allSatisfy(workspace.cache.contains) else { return false }
+              entry.outs.values.allSatisfy(workspace.cache.contains) else { return nil }
         // The stage's own out paths (checked when project.yaml was loaded), never the entry's keys as paths.
         for path in stage.outs.map(\.path).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let digest = entry.outs[path] else { return false }
+            guard let digest = entry.outs[path] else { return nil }
             let restored = Result { () throws(FingerprintError) in try workspace.cache.restore(digest, to: workspace.fingerprinter.absolute(path)) }
             // Whatever keeps an object from coming back whole (damaged, unreadable, not a file), the stage can
             // still make it: run it instead of failing.
             if case .failure(let error) = restored {
                 let what = if case .corrupt = error { "cache object \(error)" } else { "\(error)" }
                 console.warn("Stage '\(stage.name)': not restored from run-cache: '\(path)' \(what); running the stage instead")
-                return false
+                return nil
             }
         }
         try workspace.write(entry)
-        return true
+        return entry.outs.mapValues(\.sha256)
     }
 
     /// Runs the stage's commands and, on success, caches its outs and writes its lock.
@@ -184,7 +201,7 @@ public final class Repro: Sendable {
             var text = "Stage '\(stage.name)' failed: \(outcome.text)"
             if !tail.isEmpty { text += "; last lines of stderr:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") }
             console.warn(text)
-            return StageResult(name: stage.name, status: .failed(outcome.text), reasons: reasons)
+            return StageResult(name: stage.name, status: .failed(outcome.text), reasons: reasons, fingerprint: observed.fingerprint)
         }
         var outs: [String: FileDigest] = [:]
         for out in stage.outs {
@@ -194,7 +211,7 @@ public final class Repro: Sendable {
             guard let digest = try manifest.map(Fingerprinter.directoryDigest) ?? workspace.fingerprinter.digest(out.path) else {
                 let message = "declared \(out.kind.rawValue) '\(out.path)' was not produced"
                 console.warn("Stage '\(stage.name)' failed: \(message); nothing recorded")
-                return StageResult(name: stage.name, status: .failed(message), reasons: reasons)
+                return StageResult(name: stage.name, status: .failed(message), reasons: reasons, fingerprint: observed.fingerprint)
             }
             if out.cache { try workspace.cache.store(absolute, digest: digest, manifest: manifest) }
             outs[out.path] = digest
@@ -203,6 +220,6 @@ public final class Repro: Sendable {
         let lock = observed.lock(for: stage, outs: outs)
         try workspace.write(lock)
         if stage.outs.allSatisfy(\.cache) && !stage.alwaysChanged { try? workspace.runCache.record(lock) }
-        return StageResult(name: stage.name, status: .ran, reasons: reasons)
+        return StageResult(name: stage.name, status: .ran, reasons: reasons, fingerprint: observed.fingerprint, outs: outs.mapValues(\.sha256))
     }
 }

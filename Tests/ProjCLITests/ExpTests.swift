@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// The run history as a user meets it: `proj repro` records, `proj exp show`, `diff` and `remove` read it.
+@Suite struct ExpTests {
+    static func project() throws -> TempProject {
+        try TempProject([
+            "project.yaml": """
+                name: demo
+                stages:
+                  train:
+                    cmd: sh train.sh ${params.train.rate}
+                    deps: [train.sh]
+                    params: [train]
+                    outs: [model.txt]
+                    metrics: [metrics.json]
+                    plots: [curve.csv]
+                """,
+            "params.yaml": "train:\n  rate: 1\n  layers: 2\n",
+            "train.sh": """
+                [ "$1" = fail ] && { echo "cannot train" >&2; exit 3; }
+                echo "model $1" > model.txt
+                printf '{"accuracy": %s, "loss": {"final": 0.25}, "odd": "text"}\\n' "0.$1" > metrics.json
+                printf 'epoch,loss,accuracy\\n1,0.9,0.5\\n2,0.5,0.7\\n3,0.25,0.%s\\n' "$1" > curve.csv
+                """,
+        ])
+    }
+
+    static func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    @Test func reprosAreRecordedAndCompared() throws {
+        let p = try Self.project()
+        #expect(try p.proj("repro").code == 0)
+        #expect(try p.proj("repro", "-S", "train.rate=2", "--name", "faster").code == 0)
+        // Everything fresh: nothing ran, nothing is recorded.
+        #expect(try p.proj("repro").code == 0)
+
+        let r = try p.proj("exp", "show", "--json")
+        #expect(r.code == 0, "\(r.err)")
+        let runs = try #require(try Self.json(r.out) as? [[String: Any]])
+        #expect(runs.count == 2)
+        let (newest, oldest) = (runs[0], runs[1])
+        #expect(newest["name"] as? String == "faster" && newest["status"] as? String == "succeeded" && newest["experiment"] as? String == "demo")
+        #expect((newest["params"] as? [String: String]) == ["train.layers": "2", "train.rate": "2"])
+        #expect((oldest["params"] as? [String: String])?["train.rate"] == "1")
+        let metrics = try #require(newest["metrics"] as? [String: Double])
+        #expect(metrics["metrics.json:accuracy"] == 0.2 && metrics["metrics.json:loss.final"] == 0.25)
+        #expect(metrics["curve.csv:loss"] == 0.25 && metrics["curve.csv:accuracy"] == 0.2 && metrics["metrics.json:odd"] == nil)
+
+        let ids = runs.compactMap { $0["id"] as? String }
+        let diff = try p.proj("exp", "diff", String(ids[1].prefix(8)), "faster")
+        #expect(diff.code == 0, "\(diff.err)")
+        let lines = diff.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("param train.rate 1 2"), "\(diff.out)")
+        #expect(lines.contains("metric metrics.json:accuracy 0.1 0.2 +0.1"), "\(diff.out)")
+        #expect(!diff.out.contains("train.layers") && !diff.out.contains("loss.final"))
+        let changed = try #require(try Self.json(try p.proj("exp", "diff", ids[1], ids[0], "--json").out) as? [String: Any])
+        #expect((changed["params"] as? [String: Any])?.keys.sorted() == ["train.rate"])
+
+        let only = try #require(try Self.json(try p.proj("exp", "show", "--json", "--only-changed").out) as? [[String: Any]])
+        #expect((only[0]["params"] as? [String: String]) == ["train.rate": "2"])
+        let sorted = try #require(try Self.json(try p.proj("exp", "show", "--json", "--sort-by", "metrics.json:accuracy", "--sort-order", "desc").out) as? [[String: Any]])
+        #expect(sorted.compactMap { $0["name"] as? String } == ["faster", ""])
+        let table = try p.proj("exp", "show")
+        #expect(table.out.hasPrefix("Run "), "\(table.out)")
+        #expect(table.out.contains("faster") && table.out.contains("succeeded"))
+
+        #expect(try p.proj("exp", "remove", "faster").out == "Removed 1 run.\n")
+        #expect((try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])?.count == 1)
+    }
+
+    @Test func aFailedStageAndBadReferencesAreSaid() throws {
+        let p = try Self.project()
+        #expect(try p.proj("repro", "-S", "train.rate=fail").code == 1)
+        let runs = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
+        #expect(runs.first?["status"] as? String == "failed" && runs.first?["failed_stage"] as? String == "train")
+        var r = try p.proj("exp", "diff", "nothing", "else")
+        #expect(r.code == 2 && r.err == "Error: no run 'nothing' in the run history (see `proj exp show`)\n")
+        r = try p.proj("exp", "show", "--sort-by", "no.such")
+        #expect(r.code == 2 && r.err == "Error: no run has a metric or param 'no.such' (see `proj exp show --json` for the keys)\n")
+        r = try p.proj("exp", "show", "--tracking", "mysql://h/db")
+        #expect(r.code == 2 && r.err == "Error: 'mysql://h/db': unknown tracking URI scheme 'mysql' (expected sqlite:PATH)\n")
+    }
+
+    @Test func aDamagedHistoryNeitherStopsReproNorIsOverwritten() throws {
+        let p = try Self.project()
+        try p.write(".proj/tracking.db", String(repeating: "not a database ", count: 600))
+        let r = try p.proj("repro")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("This run is not recorded in the history: the run history \(p.root)/.proj/tracking.db is damaged or not a SQLite database"), "\(r.err)")
+        #expect(p.read(".proj/tracking.db") == String(repeating: "not a database ", count: 600))
+        let show = try p.proj("exp", "show")
+        #expect(show.code == 1 && show.err.hasSuffix("move it away and proj starts a new one\n"), "\(show.err)")
+    }
+
+    @Test func aReproKilledOutrightIsRecordedAsInterrupted() throws {
+        let p = try TempProject([
+            "project.yaml": "stages:\n  slow:\n    cmd: (sleep 300 & echo $! > child.pid; wait) ; echo done > out.txt\n    outs: [out.txt]\n",
+        ])
+        let running = try p.start(["repro"])
+        var child: Int32 = 0
+        defer {
+            if child > 0 { kill(child, SIGKILL) }
+            if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
+        }
+        #expect(eventually { p.read("child.pid")?.hasSuffix("\n") == true })
+        child = Int32(p.read("child.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        let during = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
+        #expect(during.first?["status"] as? String == "running")
+        kill(running.process.processIdentifier, SIGKILL)
+        running.process.waitUntilExit()
+        let after = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
+        #expect(after.count == 1 && after.first?["status"] as? String == "interrupted")
+        #expect(after.first?["message"] as? String == "its process ended without recording an outcome (killed?)")
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import Tracking
+
+@Suite struct TrackingStoreTests {
+    static func temporary() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proj-tracking-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func newRun(_ name: String = "", started: Int64 = 1_000, pid: Int32 = getpid(), host: String = Liveness.host) -> NewRun {
+        NewRun(experiment: "demo", name: name, source: "repro", startedMs: started, gitRevision: "abc", gitDirty: false, host: host, pid: pid)
+    }
+
+    @Test func aRunReadsBackWithParamsMetricsStagesAndNonFiniteValues() throws {
+        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+        let id = try store.createRun(Self.newRun("first"))
+        #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
+        try store.logParams(id, [("train.rounds", "100"), ("train.eta", "0.1")])
+        try store.logMetrics(id, [
+            MetricPoint(key: "loss", step: 0, timestampMs: 1, value: 0.9), MetricPoint(key: "loss", step: 2, timestampMs: 3, value: .nan),
+            MetricPoint(key: "loss", step: 1, timestampMs: 2, value: 0.5), MetricPoint(key: "up", step: 0, timestampMs: 1, value: .infinity),
+            MetricPoint(key: "down", step: 0, timestampMs: 1, value: -.infinity),
+        ])
+        try store.recordStages(id, [StageRecord(stage: "train", outcome: "ran", fingerprint: "f1", reasons: ["param train.rounds changed"],
+                                                seconds: 1.5, outs: ["model.bin": "aa", "b": "bb"], message: nil)])
+        try store.finish(id, status: .succeeded, endedMs: 2_000, bundle: BuiltBundle(name: "demo", version: "0.1.1-exp.12345678", digest: "d"))
+
+        let detail = try #require(try store.run(id))
+        #expect(detail.summary.status == .succeeded && detail.summary.endedMs == 2_000 && detail.summary.name == "first")
+        #expect(detail.summary.params == ["train.rounds": "100", "train.eta": "0.1"])
+        #expect(detail.summary.metrics["loss"]?.step == 2 && detail.summary.metrics["loss"]?.value.isNaN == true)
+        #expect(detail.summary.metrics["up"]?.value == .infinity && detail.summary.metrics["down"]?.value == -.infinity)
+        #expect(detail.summary.bundle == BuiltBundle(name: "demo", version: "0.1.1-exp.12345678", digest: "d"))
+        #expect(detail.stages == [StageRecord(stage: "train", outcome: "ran", fingerprint: "f1", reasons: ["param train.rounds changed"],
+                                              seconds: 1.5, outs: ["model.bin": "aa", "b": "bb"], message: nil)])
+        let history = try store.history(id, key: "loss")
+        #expect(history.map(\.step) == [0, 1, 2])
+        #expect(history[0].value == 0.9 && history[1].value == 0.5 && history[2].value.isNaN)
+    }
+
+    @Test func theLatestValueIsTheHighestStepThenTheNewest() throws {
+        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+        let id = try store.createRun(Self.newRun())
+        try store.logMetrics(id, [MetricPoint(key: "m", step: 5, timestampMs: 10, value: 5)])
+        try store.logMetrics(id, [MetricPoint(key: "m", step: 3, timestampMs: 20, value: 3)])
+        #expect(try store.runs().first?.metrics["m"]?.value == 5)
+        try store.logMetrics(id, [MetricPoint(key: "m", step: 5, timestampMs: 30, value: 6)])
+        #expect(try store.runs().first?.metrics["m"]?.value == 6)
+        #expect(try store.history(id, key: "m").map(\.value) == [3, 6])
+    }
+
+    @Test func runsListNewestFirstAndResolveByPrefixOrName() throws {
+        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+        let a = try store.createRun(Self.newRun("alpha", started: 1))
+        let b = try store.createRun(Self.newRun("beta", started: 2))
+        #expect(try store.runs().map(\.id) == [b, a])
+        #expect(try store.runs(limit: 1, offset: 1).map(\.id) == [a])
+        #expect(try store.runCount() == 2)
+        #expect(try store.resolve(String(a.prefix(10))) == a)
+        #expect(try store.resolve("beta") == b)
+        #expect(throws: TrackingError.self) { try store.resolve("zzz") }
+        do {
+            _ = try store.resolve("zzz")
+        } catch {
+            #expect(error.description == "no run 'zzz' in the run history (see `proj exp show`)")
+        }
+        do {
+            try store.logParams("nope", [("a", "b")])
+            Issue.record("logging into a missing run succeeded")
+        } catch {
+            #expect(error.description == "no run 'nope' in the run history")
+        }
+        try store.deleteRuns([a])
+        #expect(try store.runs().map(\.id) == [b])
+        #expect(try store.history(a, key: "m").isEmpty)
+    }
+
+    @Test func aRunWhoseProcessIsGoneReadsAsInterrupted() throws {
+        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = try store.createRun(Self.newRun("dead", pid: gone.processIdentifier))
+        let alive = try store.createRun(Self.newRun("alive"))
+        let elsewhere = try store.createRun(Self.newRun("elsewhere", pid: gone.processIdentifier, host: "another-machine"))
+        #expect(try store.reconcile(host: Liveness.host, isAlive: Liveness.isAlive) == 1)
+        #expect(try store.run(dead)?.summary.status == .interrupted)
+        #expect(try store.run(dead)?.summary.message == "its process ended without recording an outcome (killed?)")
+        #expect(try store.run(alive)?.summary.status == .running)
+        #expect(try store.run(elsewhere)?.summary.status == .running)
+    }
+
+    @Test func aDamagedHistoryIsRefusedByName() throws {
+        let path = Self.temporary() + "/t.db"
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try TrackingStore(path: path)
+            Issue.record("a file of 'A's opened as a run history")
+        } catch {
+            #expect(error.description.hasPrefix("the run history \(path) is damaged or not a SQLite database ("), "\(error)")
+            #expect(error.description.hasSuffix("): move it away and proj starts a new one"), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(repeating: 0x41, count: 8192))
+    }
+
+    @Test func trackingURIsNameAFileOrAreRefused() throws {
+        #expect(try TrackingLocation.path("sqlite:runs.db", root: "/p") == "/p/runs.db")
+        #expect(try TrackingLocation.path("sqlite:///tmp/x.db", root: "/p") == "/tmp/x.db")
+        #expect(try TrackingLocation.path("/abs/h.db", root: "/p") == "/abs/h.db")
+        #expect(throws: TrackingError.self) { try TrackingLocation.path("mysql://x/y", root: "/p") }
+        #expect(throws: TrackingError.self) { try TrackingLocation.path("sqlite:", root: "/p") }
+    }
+
+    /// Two stores on one file, four threads each logging: every point lands, none is lost or half-written.
+    @Test func concurrentWritersLoseNothing() throws {
+        let path = Self.temporary() + "/t.db"
+        let stores = [try TrackingStore(path: path), try TrackingStore(path: path)]
+        let id = try stores[0].createRun(Self.newRun())
+        let failures = DispatchQueue(label: "failures")
+        nonisolated(unsafe) var errors: [String] = []
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for batch in 0..<25 {
+                let points = (0..<20).map { MetricPoint(key: "w\(worker)", step: Int64(batch * 20 + $0), timestampMs: 1, value: Double($0)) }
+                do { try stores[worker % 2].logMetrics(id, points) } catch { failures.sync { errors.append("\(error)") } }
+            }
+        }
+        #expect(errors.isEmpty, "\(errors.prefix(3))")
+        for worker in 0..<8 { #expect(try stores[1].history(id, key: "w\(worker)").count == 500) }
+    }
+}
