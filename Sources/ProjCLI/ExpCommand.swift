@@ -21,11 +21,11 @@ struct TrackingOptions: ParsableArguments {
 
 extension ProjCommand {
     /// `proj exp`: the run history.
-    struct Exp: ParsableCommand {
+    struct Exp: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Experiments: every run of the pipeline, recorded; compare them.",
-            discussion: "Every `proj repro` that runs or restores a stage records a run: params, metrics, plots as series, stages, the bundle built and the outcome.",
-            subcommands: [Show.self, Diff.self, Remove.self])
+            discussion: "Every `proj repro` and `proj exp run` that runs or restores a stage records a run: params, metrics, plots as series, stages, the bundle built and the outcome.",
+            subcommands: [Run.self, Show.self, Diff.self, Remove.self])
     }
 }
 

@@ -13,6 +13,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case params(String)
     case git(String)
     case launch(stage: String, reason: String)
+    /// An experiment's private copy of the workspace could not be made.
+    case experiment(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
         case .params(let message): return message
         case .git(let message): return message
         case .launch(let stage, let reason): return "stage '\(stage)' could not start: \(reason)"
+        case .experiment(let message): return message
         }
     }
 

@@ -17,8 +17,10 @@ public struct RunRecorder: Sendable {
     /// The experiment runs of a project go to: its name in project.yaml.
     public let experiment: String
 
-    public static func start(_ store: TrackingStore, workspace: Workspace, name: String, source: String) async throws(TrackingError) -> RunRecorder {
-        let git = await GitState.read(root: workspace.root)
+    /// `gitRoot` is where the git commit is read (an experiment's copy has no `.git`: its workspace's).
+    public static func start(_ store: TrackingStore, workspace: Workspace, name: String, source: String,
+                             gitRoot: String? = nil) async throws(TrackingError) -> RunRecorder {
+        let git = await GitState.read(root: gitRoot ?? workspace.root)
         let experiment = workspace.project.name.isEmpty ? "default" : workspace.project.name
         let id = try store.createRun(NewRun(experiment: experiment, name: name, source: source, startedMs: TrackingStore.nowMs,
                                             gitRevision: git.revision, gitDirty: git.dirty, host: Liveness.host, pid: getpid()))

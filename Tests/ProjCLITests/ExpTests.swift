@@ -69,6 +69,47 @@ import Testing
         #expect((try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])?.count == 1)
     }
 
+    /// Every file of the project but proj's own directory and the tests' captured output, by path.
+    static func snapshot(_ root: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        let walk = FileManager.default.enumerator(atPath: root)
+        while let path = walk?.nextObject() as? String {
+            if path == ".proj" { walk?.skipDescendants(); continue }
+            let name = (path as NSString).lastPathComponent
+            guard !name.hasPrefix(".out-"), !name.hasPrefix(".err-"), let data = FileManager.default.contents(atPath: root + "/" + path) else { continue }
+            files[path] = data
+        }
+        return files
+    }
+
+    @Test func aSweepRunsInCopiesAndLeavesTheWorkspaceAsItWas() throws {
+        let p = try Self.project()
+        #expect(try p.proj("repro").code == 0)
+        let before = Self.snapshot(p.root)
+        let r = try p.proj("exp", "run", "-S", "train.rate=3,4", "-S", "train.layers=1,2", "-j", "2", "--name", "sweep")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(Self.snapshot(p.root) == before, "the sweep changed the workspace")
+        let runs = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
+        #expect(runs.count == 5)
+        let experiments = runs.filter { $0["source"] as? String == "exp" }
+        #expect(Set(experiments.compactMap { $0["name"] as? String }) == ["sweep-1", "sweep-2", "sweep-3", "sweep-4"])
+        #expect(experiments.allSatisfy { $0["status"] as? String == "succeeded" })
+        let combinations = Set(experiments.compactMap { run -> String? in
+            guard let params = run["params"] as? [String: String] else { return nil }
+            return "\(params["train.rate"] ?? "?")/\(params["train.layers"] ?? "?")"
+        })
+        #expect(combinations == ["3/1", "3/2", "4/1", "4/2"])
+        let accuracy = experiments.compactMap { ($0["metrics"] as? [String: Double])?["metrics.json:accuracy"] }
+        #expect(Set(accuracy) == [0.3, 0.4])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/.proj/exps")) ?? [] == [])
+
+        var bad = try p.proj("exp", "run", "-S", "nokey")
+        #expect(bad.code == 2 && bad.err == "Error: -S 'nokey': expected key=value\n")
+        bad = try p.proj("exp", "run", "-S", "train.nothing=1")
+        #expect(bad.code == 1)
+        #expect(Self.snapshot(p.root) == before)
+    }
+
     @Test func aFailedStageAndBadReferencesAreSaid() throws {
         let p = try Self.project()
         #expect(try p.proj("repro", "-S", "train.rate=fail").code == 1)
