@@ -25,7 +25,7 @@ extension ProjCommand {
         static let configuration = CommandConfiguration(
             abstract: "Experiments: every run of the pipeline, recorded; compare them.",
             discussion: "Every `proj repro` and `proj exp run` that runs or restores a stage records a run: params, metrics, plots as series, stages, the bundle built and the outcome.",
-            subcommands: [Run.self, Show.self, Diff.self, Remove.self])
+            subcommands: [Run.self, Show.self, Diff.self, Apply.self, Remove.self])
     }
 }
 

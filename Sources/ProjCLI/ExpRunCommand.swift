@@ -184,3 +184,48 @@ struct Experiment: Sendable {
         return nil
     }
 }
+
+extension ProjCommand.Exp {
+    /// `proj exp apply`: a run's params into params.yaml, its outs from the cache.
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring a run into the workspace: its params into params.yaml, its outs from the cache.",
+            discussion: "Stages whose outs the run-cache holds are restored (their locks too); any other is named, for `proj repro` to run. Nothing runs.")
+
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var tracking: TrackingOptions
+        @Argument(help: "The run: its id, the start of it, or its name.") var run: String
+        @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+
+        func run() async throws {
+            let console = Console(prefixStageOutput: false)
+            let lock: ProjectLock
+            do { lock = try ProjectLock(root: project.directory, wait: wait) { console.warn($0) } } catch { throw fail(error) }
+            defer { withExtendedLifetime(lock) {} }
+            let workspace = try project.workspace()
+            let store = try tracking.store(root: workspace.root)
+            let detail: RunDetail
+            do throws(TrackingError) {
+                guard let found = try store.run(try store.resolve(run)) else { throw TrackingError.invalid("the run was removed while being read") }
+                detail = found
+            } catch { throw fail(error) }
+            // Only the params the workspace has and the run changed; a param the project no longer has is said.
+            let current = Dictionary(workspace.project.params.flattened().map { ($0.key, $0.value.inlineText) }, uniquingKeysWith: { $1 })
+            let changes = detail.summary.params.filter { current[$0.key] != nil && current[$0.key] != $0.value }.sorted { $0.key < $1.key }
+            for key in detail.summary.params.keys.sorted() where current[key] == nil {
+                console.warn("params.yaml has no '\(key)' any more; left out")
+            }
+            if !changes.isEmpty {
+                do { try ParamsEditor.apply(changes.map { "\($0.key)=\($0.value)" }, to: workspace.root + "/params.yaml") } catch { throw fail(error) }
+            }
+            var options = ReproOptions()
+            options.restoreOnly = true
+            let results: [StageResult]
+            let applied = try project.workspace()
+            do { results = try await Runner.Repro(workspace: applied, console: console, options: options).run() } catch { throw fail(error) }
+            let missing = results.filter { if case .skipped = $0.status { true } else { false } }.map(\.name)
+            Output.line("Applied run \(detail.summary.id.prefix(8)): \(changes.count) param\(changes.count == 1 ? "" : "s") set"
+                        + (missing.isEmpty ? ", every stage restored or fresh." : "; not in the run-cache: \(missing.joined(separator: ", ")) (run `proj repro`)."))
+        }
+    }
+}

@@ -12,6 +12,8 @@ public struct ReproOptions: Sendable {
     public var downstream = false
     public var keepGoing = false
     public var jobs = 1
+    /// Restore stale stages from the run-cache only; a stage that would have to run is skipped.
+    public var restoreOnly = false
 
     public init() {}
 }
@@ -152,6 +154,10 @@ public final class Repro: Sendable {
             if !options.force, !stage.alwaysChanged, let outs = try restoreFromRunCache(stage, observed) {
                 console.say("Stage '\(stage.name)' restored from run-cache (\(why))")
                 return StageResult(name: stage.name, status: .restored, reasons: reasons, fingerprint: fingerprint, outs: outs)
+            }
+            if options.restoreOnly {
+                console.warn("Stage '\(stage.name)' is not in the run-cache (\(why)); `proj repro` runs it")
+                return StageResult(name: stage.name, status: .skipped("not in the run-cache"), reasons: reasons, fingerprint: fingerprint)
             }
             console.say("Running stage '\(stage.name)': \(why)")
             return try await execute(stage, observed, reasons)

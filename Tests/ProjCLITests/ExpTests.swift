@@ -110,6 +110,23 @@ import Testing
         #expect(Self.snapshot(p.root) == before)
     }
 
+    @Test func applyBringsARunsParamsAndOutsBackFromTheCache() throws {
+        let p = try Self.project()
+        #expect(try p.proj("repro").code == 0)
+        #expect(try p.proj("exp", "run", "-S", "train.rate=5", "--name", "five").code == 0)
+        #expect(p.read("model.txt") == "model 1\n")
+        let applied = try p.proj("exp", "apply", "five")
+        #expect(applied.code == 0, "\(applied.err)")
+        #expect(applied.out.hasPrefix("Stage 'train' restored from run-cache (params train.rate: 1 -> 5)\nApplied run "), "\(applied.out)")
+        #expect(applied.out.hasSuffix(": 1 param set, every stage restored or fresh.\n"), "\(applied.out)")
+        #expect(p.read("params.yaml") == "train:\n  rate: 5\n  layers: 2\n")
+        #expect(p.read("model.txt") == "model 5\n")
+        #expect(try p.proj("status").code == 0)
+        // Applying the run the workspace already is changes nothing.
+        #expect(try p.proj("exp", "apply", "five").out.hasSuffix(": 0 params set, every stage restored or fresh.\n"))
+        #expect(try p.proj("exp", "apply", "nothing").err == "Error: no run 'nothing' in the run history (see `proj exp show`)\n")
+    }
+
     @Test func aFailedStageAndBadReferencesAreSaid() throws {
         let p = try Self.project()
         #expect(try p.proj("repro", "-S", "train.rate=fail").code == 1)
