@@ -144,7 +144,9 @@ struct Experiment: Sendable {
         let before = BundleIndex.entries(root: copy.root)
         let results: [StageResult]
         do throws(RunnerError) {
-            results = try await Runner.Repro(workspace: experiment, console: console, options: ReproOptions()).run()
+            var options = ReproOptions()
+            options.environment["PROJ_RUN_ID"] = recorder.id
+            results = try await Runner.Repro(workspace: experiment, console: console, options: options).run()
         } catch {
             console.warn("Experiment \(recorder.id.prefix(8)): \(error)")
             try? recorder.fail(error.description)

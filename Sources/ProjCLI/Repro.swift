@@ -49,8 +49,9 @@ extension ProjCommand {
             options.downstream = downstream
             options.keepGoing = keepGoing
             options.jobs = jobs
-            let repro = Runner.Repro(workspace: workspace, console: console, options: options)
             let recorder = dry ? nil : await record(workspace, console: console)
+            if let recorder { options.environment["PROJ_RUN_ID"] = recorder.id }
+            let repro = Runner.Repro(workspace: workspace, console: console, options: options)
             let bundlesBefore = BundleIndex.entries(root: workspace.root)
             let task = Task { () -> Result<[StageResult], RunnerError> in
                 do throws(RunnerError) { return .success(try await repro.run()) } catch { return .failure(error) }

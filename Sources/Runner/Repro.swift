@@ -14,6 +14,8 @@ public struct ReproOptions: Sendable {
     public var jobs = 1
     /// Restore stale stages from the run-cache only; a stage that would have to run is skipped.
     public var restoreOnly = false
+    /// Set in every stage's environment (`PROJ_RUN_ID`, the run recording this repro).
+    public var environment: [String: String] = [:]
 
     public init() {}
 }
@@ -202,7 +204,7 @@ public final class Repro: Sendable {
         for out in stage.outs {
             try FileSystem.makeDirectories(TemporaryPath.split(workspace.fingerprinter.absolute(out.path)).0)
         }
-        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console)
+        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment)
         guard outcome.succeeded else {
             var text = "Stage '\(stage.name)' failed: \(outcome.text)"
             if !tail.isEmpty { text += "; last lines of stderr:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") }

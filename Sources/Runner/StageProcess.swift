@@ -33,8 +33,13 @@ public enum StageProcess {
     public static let grace: Duration = .seconds(3)
 
     /// Runs `stage.cmd` in order; stops at the first failure. Returns the outcome and the tail of stderr.
-    public static func run(_ stage: Stage, root: String, console: Console, tailLines: Int = 20) async throws -> (CommandOutcome, [String]) {
+    /// `extra` is set in the stage's environment too (under the stage's own `env`).
+    public static func run(_ stage: Stage, root: String, console: Console, extra: [String: String] = [:],
+                           tailLines: Int = 20) async throws -> (CommandOutcome, [String]) {
         var environment: [Environment.Key: String?] = [:]
+        for (name, value) in extra {
+            if let key = Environment.Key(rawValue: name) { environment[key] = value }
+        }
         for e in stage.env {
             if let key = Environment.Key(rawValue: e.name) { environment[key] = e.value }
         }

@@ -20,6 +20,7 @@ import Testing
             "train.sh": """
                 [ "$1" = fail ] && { echo "cannot train" >&2; exit 3; }
                 echo "model $1" > model.txt
+                echo "$PROJ_RUN_ID" > run-id.txt
                 printf '{"accuracy": %s, "loss": {"final": 0.25}, "odd": "text"}\\n' "0.$1" > metrics.json
                 printf 'epoch,loss,accuracy\\n1,0.9,0.5\\n2,0.5,0.7\\n3,0.25,0.%s\\n' "$1" > curve.csv
                 """,
@@ -48,6 +49,8 @@ import Testing
         #expect(metrics["curve.csv:loss"] == 0.25 && metrics["curve.csv:accuracy"] == 0.2 && metrics["metrics.json:odd"] == nil)
 
         let ids = runs.compactMap { $0["id"] as? String }
+        // The stage saw the run it belongs to.
+        #expect(p.read("run-id.txt") == ids[0] + "\n")
         let diff = try p.proj("exp", "diff", String(ids[1].prefix(8)), "faster")
         #expect(diff.code == 0, "\(diff.err)")
         let lines = diff.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
