@@ -20,6 +20,6 @@ public enum GitState {
         guard let result = try? await Subprocess.run(.name("git"), arguments: Arguments(arguments), workingDirectory: FilePath(root),
                                                        output: .string(limit: 1 << 20), error: .discarded),
               result.terminationStatus.isSuccess else { return nil }
-        return result.standardOutput ?? ""
+        return result.standardOutput
     }
 }
