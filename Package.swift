@@ -56,9 +56,14 @@ let package = Package(
             "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        // Layer 11: argument parsing and output only.
+        // Layer 11: the tracking server: MLflow's logging API over the run history (Hummingbird 2).
+        .target(name: "UI", dependencies: [
+            "Tracking", "YAML",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        // Layer 12: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Tabular", "Runner", "Tracking", "Bundle", "ML", "Serve", "ProjectModel",
+            "Tabular", "Runner", "Tracking", "UI", "Bundle", "ML", "Serve", "ProjectModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
+        .testTarget(name: "UITests", dependencies: ["UI", "Tracking", "YAML"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),

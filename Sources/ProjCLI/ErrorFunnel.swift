@@ -22,7 +22,7 @@ func fail(_ error: RunnerError) -> CommandFailure {
 /// A run-history error as a command failure (2 for a bad reference or URI, 1 for a store that cannot be used).
 func fail(_ error: TrackingError) -> CommandFailure {
     switch error {
-    case .invalid(let message): CommandFailure(message: message, code: 2)
+    case .invalid(let message), .notFound(let message), .exists(let message): CommandFailure(message: message, code: 2)
     case .store(let message): CommandFailure(message: message, code: 1)
     }
 }

@@ -86,6 +86,7 @@ public struct BuiltBundle: Sendable, Equatable {
 /// A run as the runs table shows it: its record, params and each metric's latest value.
 public struct RunSummary: Sendable {
     public var id: String
+    public var experimentID: Int64
     public var experiment: String
     public var name: String
     public var source: String
@@ -106,4 +107,12 @@ public struct RunDetail: Sendable {
     public var summary: RunSummary
     public var stages: [StageRecord]
     public var tags: [String: String]
+}
+
+/// An experiment: the runs of one project (named after it) or of one MLflow experiment.
+public struct ExperimentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var createdMs: Int64
+    public var lifecycle: String
 }

@@ -4,13 +4,16 @@ import GRDB
 extension TrackingStore {
     /// Runs, newest first (of one experiment when named), with their params and each metric's latest value:
     /// the runs table's data, read without touching the metric points.
-    public func runs(experiment: String? = nil, limit: Int = 1000, offset: Int = 0) throws(TrackingError) -> [RunSummary] {
+    public func runs(experiment: String? = nil, experimentIDs: [Int64]? = nil, limit: Int = 1000, offset: Int = 0) throws(TrackingError) -> [RunSummary] {
         try read { db in
             var sql = "SELECT runs.*, experiments.name AS experiment FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
             var arguments: StatementArguments = []
             if let experiment {
                 sql += " WHERE experiments.name = ?"
                 arguments += [experiment]
+            } else if let experimentIDs {
+                sql += " WHERE runs.experiment_id IN (\(Array(repeating: "?", count: experimentIDs.count).joined(separator: ",")))"
+                arguments += StatementArguments(experimentIDs)
             }
             sql += " ORDER BY runs.started_ms DESC, runs.id LIMIT ? OFFSET ?"
             arguments += [max(0, limit), max(0, offset)]
@@ -87,7 +90,7 @@ extension TrackingStore {
         let bundle: BuiltBundle? = (row["bundle_name"] as String?).map { name in
             BuiltBundle(name: name, version: row["bundle_version"] ?? "", digest: row["bundle_digest"] ?? "")
         }
-        return RunSummary(id: row["id"], experiment: row["experiment"], name: row["name"], source: row["source"],
+        return RunSummary(id: row["id"], experimentID: row["experiment_id"], experiment: row["experiment"], name: row["name"], source: row["source"],
                           status: RunStatus(rawValue: row["status"]) ?? .failed, startedMs: row["started_ms"], endedMs: row["ended_ms"],
                           gitRevision: row["git_revision"], gitDirty: row["git_dirty"], failedStage: row["failed_stage"], message: row["message"],
                           bundle: bundle, params: [:], metrics: [:])
@@ -112,5 +115,17 @@ extension TrackingStore {
                                                    value: TrackingStore.value(row["value"], flag: row["flag"]))
             }
         }
+    }
+
+    public func experiment(named name: String) throws(TrackingError) -> ExperimentRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]).map(TrackingStore.experiment) }
+    }
+
+    public func experiment(id: Int64) throws(TrackingError) -> ExperimentRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [id]).map(TrackingStore.experiment) }
+    }
+
+    static func experiment(_ row: Row) -> ExperimentRecord {
+        ExperimentRecord(id: row["id"], name: row["name"], createdMs: row["created_ms"], lifecycle: row["lifecycle"])
     }
 }

@@ -15,6 +15,27 @@ extension TrackingStore {
         return id
     }
 
+    /// Creates the experiment `name`; it must not exist yet.
+    public func createExperiment(_ name: String) throws(TrackingError) -> Int64 {
+        guard !name.isEmpty else { throw TrackingError.invalid("an experiment needs a name") }
+        return try write { db in
+            guard try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name]) == nil else {
+                throw TrackingError.exists("an experiment named '\(name)' exists already")
+            }
+            return try TrackingStore.experimentID(db, name: name, now: TrackingStore.nowMs)
+        }
+    }
+
+    /// Changes what is given of a run: its status, end time, name.
+    public func updateRun(_ run: String, status: RunStatus?, endedMs: Int64?, name: String?) throws(TrackingError) {
+        try write { db in
+            try TrackingStore.requireRun(db, run)
+            if let status { try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status.rawValue, run]) }
+            if let endedMs { try db.execute(sql: "UPDATE runs SET ended_ms = ? WHERE id = ?", arguments: [endedMs, run]) }
+            if let name { try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [name, run]) }
+        }
+    }
+
     /// The experiment called `name`, created when missing.
     static func experimentID(_ db: Database, name: String, now: Int64) throws -> Int64 {
         try db.execute(sql: "INSERT INTO experiments (name, created_ms) VALUES (?, ?) ON CONFLICT(name) DO NOTHING", arguments: [name, now])
@@ -107,7 +128,7 @@ extension TrackingStore {
     @discardableResult
     public func reconcile(host: String, isAlive: (Int32) -> Bool) throws(TrackingError) -> Int {
         let running = try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", arguments: [host])
+            try Row.fetchAll(db, sql: "SELECT id, pid FROM runs WHERE status = 'running' AND host = ? AND pid > 0", arguments: [host])
                 .map { (id: $0["id"] as String, pid: $0["pid"] as Int32) }
         }
         let gone = running.filter { !isAlive($0.pid) }.map(\.id)
@@ -125,7 +146,7 @@ extension TrackingStore {
 
     static func requireRun(_ db: Database, _ run: String) throws {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run]) == true else {
-            throw TrackingError.invalid("no run '\(run)' in the run history")
+            throw TrackingError.notFound("no run '\(run)' in the run history")
         }
     }
 }
