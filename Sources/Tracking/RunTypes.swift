@@ -100,6 +100,7 @@ public struct RunSummary: Sendable {
     public var bundle: BuiltBundle?
     public var params: [String: String]
     public var metrics: [String: MetricPoint]
+    public var tags: [String: String] = [:]
 }
 
 /// A run with its stages and tags.

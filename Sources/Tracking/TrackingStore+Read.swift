@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension TrackingStore {
-    /// Runs, newest first (of one experiment when named), with their params and each metric's latest value:
+    /// Runs, newest first (of one experiment when named), with their params, tags and each metric's latest value:
     /// the runs table's data, read without touching the metric points.
     public func runs(experiment: String? = nil, experimentIDs: [Int64]? = nil, limit: Int = 1000, offset: Int = 0) throws(TrackingError) -> [RunSummary] {
         try read { db in
@@ -53,9 +53,7 @@ extension TrackingStore {
                                    reasons: reasons.isEmpty ? [] : reasons.components(separatedBy: "\n"), seconds: row["seconds"],
                                    outs: Dictionary(outs, uniquingKeysWith: { $1 }), message: row["message"])
             }
-            let tags = try Row.fetchAll(db, sql: "SELECT key, value FROM tags WHERE run_id = ?", arguments: [id])
-                .map { ($0["key"] as String, $0["value"] as String) }
-            return RunDetail(summary: runs[0], stages: stages, tags: Dictionary(tags, uniquingKeysWith: { $1 }))
+            return RunDetail(summary: runs[0], stages: stages, tags: runs[0].tags)
         }
     }
 
@@ -96,7 +94,7 @@ extension TrackingStore {
                           bundle: bundle, params: [:], metrics: [:])
     }
 
-    /// Fills the params and latest metrics of `runs`.
+    /// Fills the params, tags and latest metrics of `runs`.
     static func fill(_ runs: inout [RunSummary], _ db: Database) throws {
         guard !runs.isEmpty else { return }
         let index = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id, $0) })
@@ -107,6 +105,9 @@ extension TrackingStore {
             let arguments = StatementArguments(ids)
             for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM params WHERE run_id IN (\(marks))", arguments: arguments) {
                 if let i = index[row["run_id"] as String] { runs[i].params[row["key"]] = row["value"] as String }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM tags WHERE run_id IN (\(marks))", arguments: arguments) {
+                if let i = index[row["run_id"] as String] { runs[i].tags[row["key"]] = row["value"] as String }
             }
             for row in try Row.fetchAll(db, sql: "SELECT * FROM latest_metrics WHERE run_id IN (\(marks))", arguments: arguments) {
                 guard let i = index[row["run_id"] as String] else { continue }

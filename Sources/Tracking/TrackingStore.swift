@@ -15,6 +15,9 @@ public final class TrackingStore: Sendable {
         location = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        // WAL with synchronous=NORMAL: a commit survives the process being killed, and only a power loss can
+        // take back the last few; without it every logged batch waits for an fsync.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try TrackingStore.migrator.migrate(pool)

@@ -171,11 +171,7 @@ public struct MLflowAPI: Sendable {
             return n
         } ?? 0
         let runs = try store.runs(experimentIDs: ids, limit: limit + 1, offset: offset)
-        let details = try runs.prefix(limit).map { summary throws -> Value in
-            guard let detail = try store.run(summary.id) else { throw Failure.missing("run '\(summary.id)' was removed while being read") }
-            return MLflowShapes.run(detail)
-        }
-        var out: [Value.Entry] = [.init("runs", .list(details))]
+        var out: [Value.Entry] = [.init("runs", .list(runs.prefix(limit).map(MLflowShapes.run)))]
         if runs.count > limit { out.append(.init("next_page_token", .string(String(offset + limit)))) }
         return .map(out)
     }

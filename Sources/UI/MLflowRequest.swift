@@ -161,14 +161,15 @@ enum MLflowShapes {
         return .map(entries)
     }
 
-    static func run(_ detail: RunDetail) -> Value {
-        let run = detail.summary
-        return .map([
+    static func run(_ detail: RunDetail) -> Value { run(detail.summary) }
+
+    static func run(_ run: RunSummary) -> Value {
+        .map([
             .init("info", info(run)),
             .init("data", .map([
                 .init("metrics", .list(run.metrics.keys.sorted().compactMap { run.metrics[$0].map(metric) })),
                 .init("params", .list(run.params.keys.sorted().map { .map([.init("key", .string($0)), .init("value", .string(run.params[$0] ?? ""))]) })),
-                .init("tags", .list(detail.tags.keys.sorted().map { .map([.init("key", .string($0)), .init("value", .string(detail.tags[$0] ?? ""))]) })),
+                .init("tags", .list(run.tags.keys.sorted().map { .map([.init("key", .string($0)), .init("value", .string(run.tags[$0] ?? ""))]) })),
             ])),
             .init("inputs", .map([])),
         ])
