@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bundle
 import Foundation
 import Runner
 import Tracking
@@ -10,12 +11,24 @@ struct TrackingOptions: ParsableArguments {
     var tracking: String?
 
     /// The history of the project at `root`, with this machine's runs whose process is gone marked interrupted.
+    func open(root: String) throws(TrackingError) -> TrackingStore {
+        let store = try TrackingLocation.open(tracking, root: root)
+        try store.reconcile(host: Liveness.host, isAlive: Liveness.isAlive)
+        return store
+    }
+
+    /// `open`, its error a command failure.
     func store(root: String) throws -> TrackingStore {
-        do {
-            let store = try TrackingLocation.open(tracking, root: root)
-            try store.reconcile(host: Liveness.host, isAlive: Liveness.isAlive)
-            return store
-        } catch { throw fail(error) }
+        do { return try open(root: root) } catch { throw fail(error) }
+    }
+}
+
+extension BuiltBundle {
+    /// The bundle a run built in the project at `root`: the newest entry of `bundles/index.yaml` that was
+    /// not there `before` it.
+    static func new(in root: String, since before: Set<BundleIndex.Entry>) -> BuiltBundle? {
+        BundleIndex.entries(root: root).subtracting(before).sorted { ($0.name, $0.version) < ($1.name, $1.version) }.last
+            .map { BuiltBundle(name: $0.name, version: $0.version, digest: $0.manifest) }
     }
 }
 

@@ -152,11 +152,10 @@ struct Experiment: Sendable {
             try? recorder.fail(error.description)
             return outcome
         }
-        let built = BundleIndex.entries(root: copy.root).subtracting(before).sorted { ($0.name, $0.version) < ($1.name, $1.version) }.last
+        let built = BuiltBundle.new(in: copy.root, since: before)
         if let built { outcome.bundle = keep(built, from: copy) }
         do {
-            try recorder.finish(results, workspace: experiment,
-                                bundle: built.map { BuiltBundle(name: $0.name, version: $0.version, digest: $0.manifest) })
+            try recorder.finish(results, workspace: experiment, bundle: built)
         } catch {
             console.warn("Experiment \(recorder.id.prefix(8)) is not recorded in the history: \(error)")
         }
@@ -167,7 +166,7 @@ struct Experiment: Sendable {
 
     /// Copies the bundle the experiment built into the workspace's `.proj/exp-bundles/` (never into
     /// `bundles/`, which holds releases); its path there, or nil when it could not be kept.
-    func keep(_ bundle: BundleIndex.Entry, from copy: ExperimentCopy) -> String? {
+    func keep(_ bundle: BuiltBundle, from copy: ExperimentCopy) -> String? {
         let manager = FileManager.default
         let directory = workspace.root + "/.proj/exp-bundles"
         for file in ["\(bundle.name)-\(bundle.version).tar", "\(bundle.name)-\(bundle.version).tar.zst"] {

@@ -1,7 +1,7 @@
 import ArgumentParser
+import Bundle
 import Dispatch
 import Foundation
-import Bundle
 import Runner
 import Tracking
 #if canImport(Glibc)
@@ -66,11 +66,8 @@ extension ProjCommand {
                 throw fail(error)
             }
             if let recorder {
-                let built = BundleIndex.entries(root: workspace.root).subtracting(bundlesBefore)
-                    .sorted { ($0.name, $0.version) < ($1.name, $1.version) }.last
-                keep(console) { () throws(TrackingError) in
-                    _ = try recorder.finish(results, workspace: workspace, bundle: built.map { BuiltBundle(name: $0.name, version: $0.version, digest: $0.manifest) })
-                }
+                let built = BuiltBundle.new(in: workspace.root, since: bundlesBefore)
+                keep(console) { () throws(TrackingError) in _ = try recorder.finish(results, workspace: workspace, bundle: built) }
             }
             try finish(results, console: console)
         }
@@ -79,9 +76,7 @@ extension ProjCommand {
         /// goes on unrecorded.
         func record(_ workspace: Workspace, console: Console) async -> RunRecorder? {
             do {
-                let store = try TrackingLocation.open(tracking.tracking, root: workspace.root)
-                try store.reconcile(host: Liveness.host, isAlive: Liveness.isAlive)
-                return try await RunRecorder.start(store, workspace: workspace, name: name ?? "", source: "repro")
+                return try await RunRecorder.start(try tracking.open(root: workspace.root), workspace: workspace, name: name ?? "", source: "repro")
             } catch {
                 console.warn("This run is not recorded in the history: \(error)")
                 return nil
