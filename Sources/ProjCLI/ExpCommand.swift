@@ -62,7 +62,7 @@ extension ProjCommand.Exp {
         }
 
         func run() throws {
-            let store = try tracking.store(root: project.directory)
+            let store = try tracking.store(root: try project.workspace().root)
             var runs: [RunSummary]
             do { runs = try store.runs(limit: sortBy == nil ? n : .max) } catch { throw fail(error) }
             if let key = sortBy {
@@ -96,7 +96,7 @@ extension ProjCommand.Exp {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let store = try tracking.store(root: project.directory)
+            let store = try tracking.store(root: try project.workspace().root)
             let (first, second): (RunSummary, RunSummary)
             do throws(TrackingError) {
                 guard let x = try store.run(try store.resolve(a)), let y = try store.run(try store.resolve(b)) else {
@@ -140,7 +140,7 @@ extension ProjCommand.Exp {
         }
 
         func run() throws {
-            let store = try tracking.store(root: project.directory)
+            let store = try tracking.store(root: try project.workspace().root)
             do {
                 let ids = try runs.map(store.resolve)
                 try store.deleteRuns(ids)

@@ -22,7 +22,7 @@ extension ProjCommand {
         }
 
         func run() async throws {
-            let store = try tracking.store(root: URL(fileURLWithPath: project.directory).standardizedFileURL.path)
+            let store = try tracking.store(root: try project.workspace().root)
             let host = host, location = store.location
             try await TrackingServer(store: store).run(host: host, port: port) { bound in
                 Output.write("ready: proj ui (MLflow tracking API) on http://\(host):\(bound), history \(location)\n")

@@ -139,6 +139,11 @@ import Testing
         #expect(r.code == 2 && r.err == "Error: no run 'nothing' in the run history (see `proj exp show`)\n")
         r = try p.proj("exp", "show", "--sort-by", "no.such")
         #expect(r.code == 2 && r.err == "Error: no run has a metric or param 'no.such' (see `proj exp show --json` for the keys)\n")
+        // Outside a project there is no history to show, and none is created.
+        let empty = try TempProject(["notes.txt": "x"])
+        r = try empty.proj("exp", "show")
+        #expect(r.code == 2 && r.err.hasPrefix("Error: project.yaml: not found in "), "\(r.err)")
+        #expect(!empty.exists(".proj"))
         r = try p.proj("exp", "show", "--tracking", "mysql://h/db")
         #expect(r.code == 2 && r.err == "Error: 'mysql://h/db': unknown tracking URI scheme 'mysql' (expected sqlite:PATH)\n")
     }
