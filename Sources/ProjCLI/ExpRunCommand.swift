@@ -145,7 +145,7 @@ struct Experiment: Sendable {
         let results: [StageResult]
         do throws(RunnerError) {
             var options = ReproOptions()
-            options.environment["PROJ_RUN_ID"] = recorder.id
+            options.environment = UIAddress.environment(root: workspace.root, recorder: recorder)
             results = try await Runner.Repro(workspace: experiment, console: console, options: options).run()
         } catch {
             console.warn("Experiment \(recorder.id.prefix(8)): \(error)")

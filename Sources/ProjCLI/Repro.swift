@@ -50,7 +50,7 @@ extension ProjCommand {
             options.keepGoing = keepGoing
             options.jobs = jobs
             let recorder = dry ? nil : await record(workspace, console: console)
-            if let recorder { options.environment["PROJ_RUN_ID"] = recorder.id }
+            if let recorder { options.environment = UIAddress.environment(root: workspace.root, recorder: recorder) }
             let repro = Runner.Repro(workspace: workspace, console: console, options: options)
             let bundlesBefore = BundleIndex.entries(root: workspace.root)
             let task = Task { () -> Result<[StageResult], RunnerError> in

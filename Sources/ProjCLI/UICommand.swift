@@ -22,9 +22,13 @@ extension ProjCommand {
         }
 
         func run() async throws {
-            let store = try tracking.store(root: try project.workspace().root)
+            let root = try project.workspace().root
+            let store = try tracking.store(root: root)
             let host = host, location = store.location
+            defer { UIAddress.withdraw(root: root) }
             try await TrackingServer(store: store).run(host: host, port: port) { bound in
+                // Runs recorded into this history while it serves hand its address to their stages.
+                UIAddress.announce(root: root, url: "http://\(host):\(bound)", store: store)
                 Output.write("ready: proj ui (MLflow tracking API) on http://\(host):\(bound), history \(location)\n")
             }
             Output.write("stopped\n")

@@ -72,4 +72,30 @@ import Testing
         #expect(runs.first?["source"] as? String == "api" && runs.first?["status"] as? String == "succeeded")
         #expect((runs.first?["metrics"] as? [String: Any])?["accuracy"] as? String == "NaN")
     }
+
+    /// While `proj ui` serves the project's history, a repro's stages get its address and their run's id.
+    @Test func stagesOfARunGetTheTrackingServerWhileItRuns() throws {
+        let p = try TempProject([
+            "project.yaml": "name: demo\nstages:\n  log:\n    cmd: echo \"$MLFLOW_TRACKING_URI $MLFLOW_RUN_ID $PROJ_RUN_ID\" > seen.txt\n    outs: [seen.txt]\n",
+        ])
+        let server = try p.start(["ui", "--port", "0"])
+        defer {
+            if server.process.isRunning { kill(server.process.processIdentifier, SIGTERM) }
+            server.process.waitUntilExit()
+        }
+        var port = ""
+        #expect(eventually(20) {
+            guard let match = server.output().firstMatch(of: /on http:\/\/127\.0\.0\.1:(\d+)/) else { return false }
+            port = String(match.1)
+            return true
+        })
+        #expect(try p.proj("repro").code == 0)
+        let seen = (p.read("seen.txt") ?? "").split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(seen.count == 3 && seen[0] == "http://127.0.0.1:\(port)" && seen[1] == seen[2] && seen[1].count == 32, "\(seen)")
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(!p.exists(".proj/ui"))
+        #expect(try p.proj("repro", "-f").code == 0)
+        #expect(p.read("seen.txt")?.hasPrefix("  ") == true, "\(p.read("seen.txt") ?? "")")
+    }
 }
