@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "YAML"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "UITests", dependencies: ["UI", "Tracking", "YAML"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", .product(name: "Crypto", package: "swift-crypto")]),

@@ -10,11 +10,12 @@ public final class TrackingStore: Sendable {
     /// Where the history is, for messages.
     public let location: String
 
-    /// Opens (creating when missing) the history at `path`.
-    public init(path: String) throws(TrackingError) {
+    /// Opens (creating when missing) the history at `path`; a write waits up to `busyTimeout` seconds for
+    /// another process's.
+    public init(path: String, busyTimeout: TimeInterval = 30) throws(TrackingError) {
         location = path
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(busyTimeout)
         // WAL with synchronous=NORMAL: a commit survives the process being killed, and only a power loss can
         // take back the last few; without it every logged batch waits for an fsync.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }

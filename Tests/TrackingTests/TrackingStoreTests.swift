@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Tracking
 
@@ -104,6 +105,29 @@ import Testing
             #expect(error.description.hasSuffix("): move it away and proj starts a new one"), "\(error)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(repeating: 0x41, count: 8192))
+    }
+
+    /// Another process holding the history's write lock: a write waits, then fails naming the file, and
+    /// writes nothing of its batch; once the lock is gone the same write lands whole.
+    @Test func aLockedHistoryFailsClearlyAndLosesNothing() throws {
+        let path = Self.temporary() + "/t.db"
+        let store = try TrackingStore(path: path, busyTimeout: 0.2)
+        let id = try store.createRun(Self.newRun())
+        var held = Configuration()
+        held.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: path, configuration: held)
+        try holder.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        let points = (0..<50).map { MetricPoint(key: "m", step: Int64($0), timestampMs: 1, value: Double($0)) }
+        do {
+            try store.logMetrics(id, points)
+            Issue.record("a write went through another process's exclusive lock")
+        } catch {
+            #expect(error.description == "the run history \(path) stayed locked by another process; try again when it has finished")
+        }
+        try holder.inDatabase { db in try db.execute(sql: "COMMIT") }
+        #expect(try store.history(id, key: "m").isEmpty)
+        try store.logMetrics(id, points)
+        #expect(try store.history(id, key: "m").count == 50)
     }
 
     @Test func trackingURIsNameAFileOrAreRefused() throws {
