@@ -102,6 +102,10 @@ public final class TrackingStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        // MLflow's client logs into experiment 0, "Default", when none is set.
+        migrator.registerMigration("v2: default experiment") { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO experiments (id, name, created_ms) VALUES (0, 'Default', 0)")
+        }
         return migrator
     }
 

@@ -47,6 +47,13 @@ import YAML
         #expect(runs[0]["data"]?["params"] == .list([.map([.init("key", .string("lr")), .init("value", .string("0.01"))])]))
     }
 
+    @Test func aRunWithoutAnExperimentGoesToDefault() throws {
+        let api = try Self.api()
+        let a = Self.post(api, "runs/create", "{}")
+        #expect(a.status == 200 && a.body["run"]?["info"]?["experiment_id"]?.string == "0", "\(a.body)")
+        #expect(api.answer(method: "GET", endpoint: "experiments/get", query: ["experiment_id": "0"], body: []).body["experiment"]?["name"]?.string == "Default")
+    }
+
     @Test func badRequestsGetMLflowsErrorShapeAndChangeNothing() throws {
         let api = try Self.api()
         let cases: [(String, String, Int, String)] = [
