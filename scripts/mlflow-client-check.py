@@ -20,12 +20,16 @@ with mlflow.start_run(run_name="five-epochs") as run:
 client = MlflowClient(tracking_uri=sys.argv[1])
 experiment = client.get_experiment_by_name("keras-callback")
 runs = client.search_runs([experiment.experiment_id])
+filtered = client.search_runs([experiment.experiment_id], filter_string="metrics.loss < 0.3 and params.lr = '0.01'")
+none = client.search_runs([experiment.experiment_id], filter_string="metrics.loss > 0.3")
 history = client.get_metric_history(run.info.run_id, "loss")
 nan = client.get_metric_history(run.info.run_id, "accuracy")
 got = client.get_run(run.info.run_id)
 print(json.dumps({
     "run_id": run.info.run_id,
     "runs": [r.info.run_id for r in runs],
+    "filtered": [r.info.run_id for r in filtered],
+    "filtered_out": [r.info.run_id for r in none],
     "status": got.info.status,
     "name": got.info.run_name,
     "params": got.data.params,

@@ -154,15 +154,17 @@ public struct MLflowAPI: Sendable {
         return MLflowShapes.run(detail)
     }
 
-    /// Runs of the given experiments, newest first, a page at a time (`page_token` is where the page starts).
-    /// Only the empty filter is taken.
+    /// Runs of the given experiments, newest first, a page at a time (`page_token` is where the page starts),
+    /// those a filter string names (`RunFilter`) when one is given.
     func search(_ r: Request) throws -> Value {
         let ids = try r.strings("experiment_ids").map { text throws(Failure) -> Int64 in
             guard let id = Int64(text) else { throw Failure.invalid("experiment id '\(text)' is not a number") }
             return id
         }
-        if let filter = try r.optionalString("filter"), !filter.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw Failure.invalid("filter strings are not supported by proj's tracking server yet (got '\(filter)'); search without one and filter the runs")
+        var filter: RunFilter?
+        if let text = try r.optionalString("filter"), !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard text.utf8.count <= 4096 else { throw Failure.invalid("the filter is longer than 4096 bytes") }
+            do { filter = try RunFilter(text) } catch { throw Failure.invalid("bad filter: \(error.message)") }
         }
         let limit = try r.optionalInt("max_results").map(Int.init) ?? 1000
         guard (1...50_000).contains(limit) else { throw Failure.invalid("max_results must be 1 to 50000") }
@@ -170,7 +172,14 @@ public struct MLflowAPI: Sendable {
             guard let n = Int(token), n >= 0 else { throw Failure.invalid("page_token '\(token)' was not given by this server") }
             return n
         } ?? 0
-        let runs = try store.runs(experimentIDs: ids, limit: limit + 1, offset: offset)
+        var runs: [RunSummary]
+        if let filter {
+            // Filtered in memory over the experiments' runs (their latest values, params and tags only).
+            let all = try store.runs(experimentIDs: ids, limit: .max, offset: 0).filter(filter.matches)
+            runs = Array(all.dropFirst(offset).prefix(limit + 1))
+        } else {
+            runs = try store.runs(experimentIDs: ids, limit: limit + 1, offset: offset)
+        }
         var out: [Value.Entry] = [.init("runs", .list(runs.prefix(limit).map(MLflowShapes.run)))]
         if runs.count > limit { out.append(.init("next_page_token", .string(String(offset + limit)))) }
         return .map(out)

@@ -58,6 +58,7 @@ import Testing
         let got = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(text)")
         let id = try #require(got["run_id"] as? String)
         #expect(got["runs"] as? [String] == [id])
+        #expect(got["filtered"] as? [String] == [id] && got["filtered_out"] as? [String] == [])
         #expect(got["status"] as? String == "FINISHED" && got["name"] as? String == "five-epochs")
         #expect(got["params"] as? [String: String] == ["lr": "0.01", "layers": "3"])
         #expect(got["tags"] as? [String: String] == ["framework": "keras"])

@@ -47,6 +47,34 @@ import YAML
         #expect(runs[0]["data"]?["params"] == .list([.map([.init("key", .string("lr")), .init("value", .string("0.01"))])]))
     }
 
+    @Test func searchFiltersPickRunsByMetricsParamsTagsAndAttributes() throws {
+        let api = try Self.api()
+        var ids: [String] = []
+        for (k, (lr, acc, team)) in [("0.1", 0.91, "vision"), ("0.01", 0.95, "nlp"), ("0.001", 0.80, "vision")].enumerated() {
+            let id = try #require(Self.post(api, "runs/create", #"{"run_name": "r\#(k)", "start_time": \#(1000 + k)}"#).body["run"]?["info"]?["run_id"]?.string)
+            #expect(Self.post(api, "runs/log-batch", """
+                {"run_id": "\(id)", "params": [{"key": "lr", "value": "\(lr)"}], "metrics": [{"key": "val acc", "value": \(acc)}],
+                 "tags": [{"key": "team", "value": "\(team)"}]}
+                """).status == 200)
+            ids.append(id)
+        }
+        _ = Self.post(api, "runs/update", #"{"run_id": "\#(ids[2])", "status": "FAILED"}"#)
+        func names(_ filter: String) -> [String] {
+            let a = Self.post(api, "runs/search", #"{"experiment_ids": ["0"], "filter": "\#(filter)"}"#)
+            guard case .list(let runs)? = a.body["runs"] else { Issue.record("\(filter): \(a.body)"); return [] }
+            return runs.compactMap { $0["info"]?["run_name"]?.string }
+        }
+        #expect(names("metrics.`val acc` > 0.9") == ["r1", "r0"])
+        #expect(names("metrics.`val acc` >= 0.8 and tags.team = 'vision'") == ["r2", "r0"])
+        #expect(names("params.lr = '0.01'") == ["r1"])
+        #expect(names("attributes.status = 'FAILED'") == ["r2"])
+        #expect(names("attributes.run_name LIKE 'r%' AND attributes.start_time < 1002") == ["r1", "r0"])
+        #expect(names("tags.team ILIKE 'VIS%'") == ["r2", "r0"])
+        #expect(names("params.missing = 'x'") == [])
+        let page = Self.post(api, "runs/search", #"{"experiment_ids": ["0"], "filter": "tags.team != 'nlp'", "max_results": 1}"#)
+        #expect(page.body["next_page_token"]?.string == "1")
+    }
+
     @Test func aRunWithoutAnExperimentGoesToDefault() throws {
         let api = try Self.api()
         let a = Self.post(api, "runs/create", "{}")
@@ -64,7 +92,11 @@ import YAML
             ("runs/log-metric", #"{"run_id": "nope", "key": "a", "value": 1}"#, 404, "RESOURCE_DOES_NOT_EXIST"),
             ("runs/log-metric", #"{"key": "a", "value": 1}"#, 400, "INVALID_PARAMETER_VALUE"),
             ("experiments/create", #"{"name": ""}"#, 400, "INVALID_PARAMETER_VALUE"),
-            ("runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.acc > 0.5"}"#, 400, "INVALID_PARAMETER_VALUE"),
+            ("runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.acc > 'high'"}"#, 400, "INVALID_PARAMETER_VALUE"),
+            ("runs/search", #"{"experiment_ids": ["0"], "filter": "params.lr < '1'"}"#, 400, "INVALID_PARAMETER_VALUE"),
+            ("runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.acc > 0.5 or metrics.b > 1"}"#, 400, "INVALID_PARAMETER_VALUE"),
+            ("runs/search", #"{"experiment_ids": ["0"], "filter": "params.`lr = '1'"}"#, 400, "INVALID_PARAMETER_VALUE"),
+            ("runs/search", #"{"experiment_ids": ["0"], "filter": "attributes.artifact_uri = 'x'"}"#, 400, "INVALID_PARAMETER_VALUE"),
             ("runs/search", #"{"experiment_ids": ["0"], "page_token": "abc"}"#, 400, "INVALID_PARAMETER_VALUE"),
             ("runs/nothing", "{}", 404, "ENDPOINT_NOT_FOUND"),
             ("runs/create", String(repeating: "[", count: 100_000), 400, "INVALID_PARAMETER_VALUE"),
