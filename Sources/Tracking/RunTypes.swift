@@ -103,11 +103,10 @@ public struct RunSummary: Sendable {
     public var tags: [String: String] = [:]
 }
 
-/// A run with its stages and tags.
+/// A run with its stages.
 public struct RunDetail: Sendable {
     public var summary: RunSummary
     public var stages: [StageRecord]
-    public var tags: [String: String]
 }
 
 /// An experiment: the runs of one project (named after it) or of one MLflow experiment.

@@ -35,7 +35,7 @@ extension TrackingStore {
         }
     }
 
-    /// One run with its stages and tags; nil when there is none with that id.
+    /// One run with its stages; nil when there is none with that id.
     public func run(_ id: String) throws(TrackingError) -> RunDetail? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
@@ -53,7 +53,7 @@ extension TrackingStore {
                                    reasons: reasons.isEmpty ? [] : reasons.components(separatedBy: "\n"), seconds: row["seconds"],
                                    outs: Dictionary(outs, uniquingKeysWith: { $1 }), message: row["message"])
             }
-            return RunDetail(summary: runs[0], stages: stages, tags: runs[0].tags)
+            return RunDetail(summary: runs[0], stages: stages)
         }
     }
 

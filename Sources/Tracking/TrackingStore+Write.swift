@@ -46,30 +46,31 @@ extension TrackingStore {
     }
 
     public func logParams(_ run: String, _ params: [(key: String, value: String)]) throws(TrackingError) {
-        try write { db in
-            try TrackingStore.requireRun(db, run)
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO params (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value
-                """)
-            for p in params { try statement.execute(arguments: [run, p.key, p.value]) }
-        }
+        try logBatch(run, params: params)
     }
 
     public func setTags(_ run: String, _ tags: [(key: String, value: String)]) throws(TrackingError) {
-        try write { db in
-            try TrackingStore.requireRun(db, run)
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value
-                """)
-            for t in tags { try statement.execute(arguments: [run, t.key, t.value]) }
-        }
+        try logBatch(run, tags: tags)
     }
 
-    /// Logs metric points in one transaction; a point at a step already logged replaces it. Each metric's
-    /// latest value (highest step, then newest) is kept up to date beside them.
     public func logMetrics(_ run: String, _ points: [MetricPoint]) throws(TrackingError) {
+        try logBatch(run, metrics: points)
+    }
+
+    /// Logs params, tags and metric points in one transaction: all of it lands, or none. A param or tag
+    /// logged again takes the new value; a point at a step already logged replaces it. Each metric's latest
+    /// value (highest step, then newest) is kept up to date beside the points.
+    public func logBatch(_ run: String, params: [(key: String, value: String)] = [], metrics: [MetricPoint] = [],
+                         tags: [(key: String, value: String)] = []) throws(TrackingError) {
         try write { db in
             try TrackingStore.requireRun(db, run)
+            for (table, pairs) in [("params", params), ("tags", tags)] where !pairs.isEmpty {
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO \(table) (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value
+                    """)
+                for p in pairs { try statement.execute(arguments: [run, p.key, p.value]) }
+            }
+            guard !metrics.isEmpty else { return }
             let point = try db.cachedStatement(sql: """
                 INSERT INTO metric_points (run_id, key, step, timestamp_ms, value, flag) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(run_id, key, step) DO UPDATE SET timestamp_ms = excluded.timestamp_ms, value = excluded.value, flag = excluded.flag
@@ -81,7 +82,7 @@ extension TrackingStore {
                 WHERE excluded.step > latest_metrics.step
                    OR (excluded.step = latest_metrics.step AND excluded.timestamp_ms >= latest_metrics.timestamp_ms)
                 """)
-            for p in points {
+            for p in metrics {
                 let (value, flag) = TrackingStore.stored(p.value)
                 let arguments: StatementArguments = [run, p.key, p.step, p.timestampMs, value, flag]
                 try point.execute(arguments: arguments)

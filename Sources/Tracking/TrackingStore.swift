@@ -110,11 +110,16 @@ public final class TrackingStore: Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws(TrackingError) -> T {
-        do { return try pool.write(body) } catch let error as TrackingError { throw error } catch { throw TrackingError.database(error, location: location) }
+        try worded { try pool.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(TrackingError) -> T {
-        do { return try pool.read(body) } catch let error as TrackingError { throw error } catch { throw TrackingError.database(error, location: location) }
+        try worded { try pool.read(body) }
+    }
+
+    /// `access`, its database errors said in the user's terms (`TrackingError.database`).
+    private func worded<T>(_ access: () throws -> T) throws(TrackingError) -> T {
+        do { return try access() } catch let error as TrackingError { throw error } catch { throw TrackingError.database(error, location: location) }
     }
 
     // MARK: - Values SQLite cannot hold

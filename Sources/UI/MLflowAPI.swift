@@ -117,10 +117,8 @@ public struct MLflowAPI: Sendable {
             case "runs/search":
                 return try search(r)
             case "runs/log-batch":
-                let id = try r.runID()
-                try store.logParams(id, try r.pairs("params"))
-                try store.logMetrics(id, try r.metrics("metrics"))
-                try store.setTags(id, try r.pairs("tags"))
+                // Everything is read and checked before anything is written, then written in one transaction.
+                try store.logBatch(try r.runID(), params: try r.pairs("params"), metrics: try r.metrics("metrics"), tags: try r.pairs("tags"))
                 return .map([])
             case "runs/log-metric":
                 let id = try r.runID()
@@ -151,7 +149,7 @@ public struct MLflowAPI: Sendable {
 
     func run(_ id: String) throws -> Value {
         guard let detail = try store.run(id) else { throw Failure.missing("no run '\(id)'") }
-        return MLflowShapes.run(detail)
+        return MLflowShapes.run(detail.summary)
     }
 
     /// Runs of the given experiments, newest first, a page at a time (`page_token` is where the page starts),

@@ -161,8 +161,6 @@ enum MLflowShapes {
         return .map(entries)
     }
 
-    static func run(_ detail: RunDetail) -> Value { run(detail.summary) }
-
     static func run(_ run: RunSummary) -> Value {
         .map([
             .init("info", info(run)),

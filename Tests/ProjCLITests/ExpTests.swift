@@ -106,8 +106,15 @@ import Testing
         #expect(Set(accuracy) == [0.3, 0.4])
         #expect((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/.proj/exps")) ?? [] == [])
 
+        // A value's escaped comma is part of it: one experiment, not two.
+        #expect(try p.proj("exp", "run", "-S", "train.layers=1\\,2").code == 0)
+        let escaped = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
+        #expect(escaped.count == 6 && (escaped[0]["params"] as? [String: String])?["train.layers"]?.contains("1,2") == true, "\(escaped.first ?? [:])")
+
         var bad = try p.proj("exp", "run", "-S", "nokey")
         #expect(bad.code == 2 && bad.err == "Error: -S 'nokey': expected key=value\n")
+        bad = try p.proj("exp", "run", "-S", "a=1,2,3,4,5,6,7", "-S", "b=1,2,3,4,5,6,7", "-S", "c=1,2,3,4,5,6")
+        #expect(bad.code == 2 && bad.err == "Error: the sweep has more than 256 combinations; split it into several `proj exp run`s\n")
         bad = try p.proj("exp", "run", "-S", "train.nothing=1")
         #expect(bad.code == 1)
         #expect(Self.snapshot(p.root) == before)

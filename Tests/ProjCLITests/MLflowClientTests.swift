@@ -35,6 +35,16 @@ import Testing
         return process.terminationStatus
     }
 
+    /// The port `proj ui --port 0` says it listens on, once it says so.
+    static func port(of server: TempProject.Running) throws -> String {
+        var port: String?
+        _ = eventually(20) {
+            port = server.output().firstMatch(of: /on http:\/\/127\.0\.0\.1:(\d+)/).map { String($0.1) }
+            return port != nil
+        }
+        return try #require(port, "proj ui did not say it was ready: \(server.errors())")
+    }
+
     @Test func theMlflowClientLogsIntoProjUIAndReadsItBack() throws {
         let python = try Self.python()
         let p = try TempProject(["project.yaml": "name: demo\nstages: {}\n"])
@@ -43,12 +53,7 @@ import Testing
             if server.process.isRunning { kill(server.process.processIdentifier, SIGTERM) }
             server.process.waitUntilExit()
         }
-        var port = ""
-        #expect(eventually(20) {
-            guard let match = server.output().firstMatch(of: /on http:\/\/127\.0\.0\.1:(\d+)/) else { return false }
-            port = String(match.1)
-            return true
-        }, "proj ui did not say it was ready: \(server.errors())")
+        let port = try Self.port(of: server)
         let out = p.root + "/client.json"
         let code = try Self.run(python, [Self.packageRoot + "/scripts/mlflow-client-check.py", "http://127.0.0.1:\(port)"], output: out)
         let text = p.read("client.json") ?? ""
@@ -84,12 +89,7 @@ import Testing
             if server.process.isRunning { kill(server.process.processIdentifier, SIGTERM) }
             server.process.waitUntilExit()
         }
-        var port = ""
-        #expect(eventually(20) {
-            guard let match = server.output().firstMatch(of: /on http:\/\/127\.0\.0\.1:(\d+)/) else { return false }
-            port = String(match.1)
-            return true
-        })
+        let port = try Self.port(of: server)
         #expect(try p.proj("repro").code == 0)
         let seen = (p.read("seen.txt") ?? "").split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(seen.count == 3 && seen[0] == "http://127.0.0.1:\(port)" && seen[1] == seen[2] && seen[1].count == 32, "\(seen)")

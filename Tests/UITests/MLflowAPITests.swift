@@ -113,12 +113,12 @@ import YAML
         // Hostile names and values are refused whole: nothing of the batch lands.
         let run = try #require(Self.post(api, "runs/create", #"{"experiment_id": "1"}"#).body["run"]?["info"]?["run_id"]?.string)
         for bad in [#""../../etc""#, #""a\u0000b""#, #""\#(String(repeating: "k", count: 251))""#, #""""#, #""tab\there""#] {
-            let a = Self.post(api, "runs/log-batch", #"{"run_id": "\#(run)", "metrics": [{"key": "ok", "value": 1}, {"key": \#(bad), "value": 2}]}"#)
+            let a = Self.post(api, "runs/log-batch", #"{"run_id": "\#(run)", "params": [{"key": "p", "value": "1"}], "tags": [{"key": "t", "value": "x"}], "metrics": [{"key": "ok", "value": 1}, {"key": \#(bad), "value": 2}]}"#)
             #expect(a.status == 400 && a.body["error_code"]?.string == "INVALID_PARAMETER_VALUE", "\(bad): \(a.body)")
         }
         let a = Self.post(api, "runs/log-batch", #"{"run_id": "\#(run)", "metrics": [{"key": "v", "value": "many"}]}"#)
         #expect(a.status == 400)
         let detail = try #require(try api.store.run(run))
-        #expect(detail.summary.metrics.isEmpty && detail.summary.params.isEmpty)
+        #expect(detail.summary.metrics.isEmpty && detail.summary.params.isEmpty && detail.summary.tags.isEmpty)
     }
 }
