@@ -30,6 +30,18 @@ extension BuiltBundle {
         BundleIndex.entries(root: root).subtracting(before).sorted { ($0.name, $0.version) < ($1.name, $1.version) }.last
             .map { BuiltBundle(name: $0.name, version: $0.version, digest: $0.manifest) }
     }
+
+    /// The file name of this bundle's archive in `root`'s `bundles/`, when it is there.
+    func archive(in root: String) -> String? {
+        ["\(name)-\(version).tar", "\(name)-\(version).tar.zst"].first { FileManager.default.fileExists(atPath: root + "/bundles/" + $0) }
+    }
+
+    /// The bundle's manifest as `proj inspect --json` shows it (provenance included), kept with the run
+    /// as its `bundle` document for the run's page.
+    func documents(in root: String) -> [(name: String, content: String)] {
+        guard let file = archive(in: root), let info = try? BundleInfo.read(root + "/bundles/" + file) else { return [] }
+        return [("bundle", JSONEmitter.compact(info.value))]
+    }
 }
 
 extension ProjCommand {

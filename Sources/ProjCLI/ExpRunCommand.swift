@@ -155,7 +155,7 @@ struct Experiment: Sendable {
         let built = BuiltBundle.new(in: copy.root, since: before)
         if let built { outcome.bundle = keep(built, from: copy) }
         do {
-            try recorder.finish(results, workspace: experiment, bundle: built)
+            try recorder.finish(results, workspace: experiment, bundle: built, documents: built?.documents(in: copy.root) ?? [])
         } catch {
             console.warn("Experiment \(recorder.id.prefix(8)) is not recorded in the history: \(error)")
         }
@@ -167,22 +167,18 @@ struct Experiment: Sendable {
     /// Copies the bundle the experiment built into the workspace's `.proj/exp-bundles/` (never into
     /// `bundles/`, which holds releases); its path there, or nil when it could not be kept.
     func keep(_ bundle: BuiltBundle, from copy: ExperimentCopy) -> String? {
+        guard let file = bundle.archive(in: copy.root) else { return nil }
         let manager = FileManager.default
         let directory = workspace.root + "/.proj/exp-bundles"
-        for file in ["\(bundle.name)-\(bundle.version).tar", "\(bundle.name)-\(bundle.version).tar.zst"] {
-            let source = copy.root + "/bundles/" + file
-            guard manager.fileExists(atPath: source) else { continue }
-            let target = directory + "/" + file
-            do {
-                try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                if !manager.fileExists(atPath: target) { try manager.copyItem(atPath: source, toPath: target) }
-                return ".proj/exp-bundles/" + file
-            } catch {
-                console.warn("The bundle \(file) could not be kept: \(error.localizedDescription)")
-                return nil
-            }
+        let target = directory + "/" + file
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if !manager.fileExists(atPath: target) { try manager.copyItem(atPath: copy.root + "/bundles/" + file, toPath: target) }
+            return ".proj/exp-bundles/" + file
+        } catch {
+            console.warn("The bundle \(file) could not be kept: \(error.localizedDescription)")
+            return nil
         }
-        return nil
     }
 }
 

@@ -29,9 +29,11 @@ public struct RunRecorder: Sendable {
     }
 
     /// Records what the run did and its outcome. A run in which no stage ran, was restored or failed (all
-    /// fresh) is not history: it is removed, and false returned.
+    /// fresh) is not history: it is removed, and false returned. `documents` are kept with the run besides
+    /// the JSON files its stages wrote (the bundle's manifest, for one).
     @discardableResult
-    public func finish(_ results: [StageResult], workspace: Workspace, bundle: BuiltBundle?) throws(TrackingError) -> Bool {
+    public func finish(_ results: [StageResult], workspace: Workspace, bundle: BuiltBundle?,
+                       documents: [(name: String, content: String)] = []) throws(TrackingError) -> Bool {
         let didSomething = results.contains { r in
             switch r.status {
             case .ran, .restored, .failed, .interrupted: true
@@ -42,7 +44,13 @@ public struct RunRecorder: Sendable {
             try store.deleteRuns([id])
             return false
         }
-        try store.recordStages(id, results.map(RunRecorder.record))
+        let graph = workspace.project.graph
+        try store.recordStages(id, results.map { result in
+            var record = RunRecorder.record(result)
+            record.upstream = graph.index[result.name].map { graph.upstream[$0].map { graph.names[$0] } } ?? []
+            return record
+        })
+        try store.recordDocuments(id, RunRecorder.documents(workspace) + documents)
         let now = TrackingStore.nowMs
         try store.logMetrics(id, RunRecorder.metrics(workspace, timestampMs: now) + RunRecorder.plots(workspace, timestampMs: now))
         var status = RunStatus.succeeded
@@ -76,6 +84,22 @@ public struct RunRecorder: Sendable {
         }
         return StageRecord(stage: r.name, outcome: outcome, fingerprint: r.fingerprint, reasons: r.reasons.map(\.description),
                            seconds: r.seconds, outs: r.outs, message: message)
+    }
+
+    /// Largest JSON file kept with a run.
+    static let documentLimit = 1 << 20
+
+    /// Every JSON file the stages declare (metrics, reports, plots) of at most `documentLimit` bytes that
+    /// parses, by its path: the run's page shows the drift report and the like from these.
+    static func documents(_ workspace: Workspace) -> [(name: String, content: String)] {
+        let paths = Set(workspace.project.stages.flatMap { $0.outs.map(\.path) }).filter { $0.hasSuffix(".json") }.sorted()
+        return paths.compactMap { path in
+            let full = workspace.root + "/" + path
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? Int, size <= documentLimit,
+                  let data = FileManager.default.contents(atPath: full), (try? JSONParser.parse(Array(data))) != nil,
+                  let text = String(data: data, encoding: .utf8) else { return nil }
+            return (path, text)
+        }
     }
 
     /// Every number in every metrics file, keyed `path:key`, as its value at step 0.

@@ -33,8 +33,12 @@ public struct StageRecord: Sendable, Equatable {
     /// Out path -> SHA-256.
     public var outs: [String: String]
     public var message: String?
+    /// The stages this one depends on, by name (the run's DAG).
+    public var upstream: [String]
 
-    public init(stage: String, outcome: String, fingerprint: String?, reasons: [String], seconds: Double, outs: [String: String], message: String?) {
+    public init(stage: String, outcome: String, fingerprint: String?, reasons: [String], seconds: Double, outs: [String: String], message: String?,
+                upstream: [String] = []) {
+        self.upstream = upstream
         self.stage = stage
         self.outcome = outcome
         self.fingerprint = fingerprint
@@ -115,4 +119,15 @@ public struct ExperimentRecord: Sendable, Equatable {
     public var name: String
     public var createdMs: Int64
     public var lifecycle: String
+}
+
+/// A metric's points as a chart draws them: finite values in step order, perhaps downsampled.
+public struct Series: Sendable {
+    public var key: String
+    public var points: [(step: Int64, value: Double)]
+    /// How many points the run has for the key, and how many of them are NaN or infinite (not drawn).
+    public var total: Int
+    public var nonFinite: Int
+    /// Whether `points` are min/max buckets of a longer series.
+    public var downsampled: Bool
 }

@@ -48,10 +48,11 @@ extension TrackingStore {
                     let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
                     return parts.count == 2 ? (parts[0], parts[1]) : nil
                 }
-                let reasons = row["reasons"] as String
+                let reasons = row["reasons"] as String, upstream = row["upstream"] as String
                 return StageRecord(stage: row["stage"], outcome: row["outcome"], fingerprint: row["fingerprint"],
                                    reasons: reasons.isEmpty ? [] : reasons.components(separatedBy: "\n"), seconds: row["seconds"],
-                                   outs: Dictionary(outs, uniquingKeysWith: { $1 }), message: row["message"])
+                                   outs: Dictionary(outs, uniquingKeysWith: { $1 }), message: row["message"],
+                                   upstream: upstream.isEmpty ? [] : upstream.components(separatedBy: "\n"))
             }
             return RunDetail(summary: runs[0], stages: stages)
         }
@@ -65,6 +66,53 @@ extension TrackingStore {
                 MetricPoint(key: key, step: row["step"], timestampMs: row["timestamp_ms"],
                             value: TrackingStore.value(row["value"], flag: row["flag"]))
             }
+        }
+    }
+
+    /// A metric's finite points in step order, at most about `maxPoints` of them. A longer series is cut
+    /// into `maxPoints / 2` equal step ranges, each giving its lowest and its highest point (min/max buckets,
+    /// computed by SQLite), so a 10^6-point series reaches a chart as a few thousand points with its peaks
+    /// and dips kept.
+    public func series(_ run: String, key: String, maxPoints: Int = 2000) throws(TrackingError) -> Series {
+        try read { db in
+            let arguments: StatementArguments = [run, key]
+            guard let head = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(flag != 0), 0) AS bad, MIN(step) AS lo, MAX(step) AS hi
+                FROM metric_points WHERE run_id = ? AND key = ?
+                """, arguments: arguments) else { return Series(key: key, points: [], total: 0, nonFinite: 0, downsampled: false) }
+            let total: Int = head["n"], bad: Int = head["bad"]
+            guard total - bad > max(2, maxPoints), let lo = head["lo"] as Int64?, let hi = head["hi"] as Int64? else {
+                let points = try Row.fetchAll(db, sql: "SELECT step, value FROM metric_points WHERE run_id = ? AND key = ? AND flag = 0 ORDER BY step",
+                                              arguments: arguments).map { (step: $0["step"] as Int64, value: $0["value"] as Double) }
+                return Series(key: key, points: points, total: total, nonFinite: bad, downsampled: false)
+            }
+            let buckets = Int64(max(1, maxPoints / 2))
+            let width = (hi - lo) / buckets + 1
+            var extremes: [Int64: [(step: Int64, value: Double)]] = [:]
+            // SQLite gives the other columns of the row that holds the MIN or MAX of a group.
+            for aggregate in ["MIN", "MAX"] {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT (step - ?) / ? AS bucket, step, \(aggregate)(value) AS value FROM metric_points
+                    WHERE run_id = ? AND key = ? AND flag = 0 GROUP BY bucket
+                    """, arguments: [lo, width, run, key]) {
+                    extremes[row["bucket"], default: []].append((row["step"], row["value"]))
+                }
+            }
+            var points: [(step: Int64, value: Double)] = []
+            for bucket in extremes.keys.sorted() {
+                var pair = extremes[bucket]!.sorted { $0.step < $1.step }
+                if pair.count == 2 && pair[0].step == pair[1].step { pair.removeLast() }
+                points += pair
+            }
+            return Series(key: key, points: points, total: total, nonFinite: bad, downsampled: true)
+        }
+    }
+
+    /// The documents kept with a run, by name.
+    public func documents(_ run: String) throws(TrackingError) -> [(name: String, content: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, content FROM documents WHERE run_id = ? ORDER BY name", arguments: [run])
+                .map { (name: $0["name"] as String, content: $0["content"] as String) }
         }
     }
 

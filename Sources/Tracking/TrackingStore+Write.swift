@@ -95,13 +95,24 @@ extension TrackingStore {
         try write { db in
             try TrackingStore.requireRun(db, run)
             let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO stages (run_id, position, stage, outcome, fingerprint, reasons, seconds, outs, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO stages (run_id, position, stage, outcome, fingerprint, reasons, seconds, outs, message, upstream)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (position, s) in stages.enumerated() {
                 let outs = s.outs.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n")
-                try statement.execute(arguments: [run, position, s.stage, s.outcome, s.fingerprint, s.reasons.joined(separator: "\n"), s.seconds, outs, s.message])
+                try statement.execute(arguments: [run, position, s.stage, s.outcome, s.fingerprint, s.reasons.joined(separator: "\n"), s.seconds, outs,
+                                                  s.message, s.upstream.joined(separator: "\n")])
             }
+        }
+    }
+
+    /// Keeps documents with the run (name -> text, JSON as written), replacing any of the same name.
+    public func recordDocuments(_ run: String, _ documents: [(name: String, content: String)]) throws(TrackingError) {
+        guard !documents.isEmpty else { return }
+        try write { db in
+            try TrackingStore.requireRun(db, run)
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (run_id, name, content) VALUES (?, ?, ?)")
+            for document in documents { try statement.execute(arguments: [run, document.name, document.content]) }
         }
     }
 

@@ -106,6 +106,19 @@ public final class TrackingStore: Sendable {
         migrator.registerMigration("v2: default experiment") { db in
             try db.execute(sql: "INSERT OR IGNORE INTO experiments (id, name, created_ms) VALUES (0, 'Default', 0)")
         }
+        // Which stages each stage depends on (the run's DAG), and the small JSON files a run wrote (reports such
+        // as the drift report, the bundle's manifest), for the run's page.
+        migrator.registerMigration("v3: stage upstream, documents") { db in
+            try db.execute(sql: """
+                ALTER TABLE stages ADD COLUMN upstream TEXT NOT NULL DEFAULT '';
+                CREATE TABLE documents (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    PRIMARY KEY (run_id, name)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

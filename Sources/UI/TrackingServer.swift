@@ -6,7 +6,8 @@ import NIOCore
 import Tracking
 import YAML
 
-/// `proj ui`'s server: MLflow's tracking REST API over the run history (Hummingbird 2), under
+/// `proj ui`'s server (Hummingbird 2): the web pages over the run history (`/` the runs table,
+/// `/compare` the compare view, `/runs/ID` a run), and MLflow's tracking REST API under
 /// `/api/2.0/mlflow/` and `/ajax-api/2.0/mlflow/` as MLflow's own server answers it.
 public struct TrackingServer: Sendable {
     let api: MLflowAPI
@@ -29,6 +30,10 @@ public struct TrackingServer: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        let store = api.store
+        router.get("/") { request, _ in TrackingServer.page(RunsPage(store: store).render(TrackingServer.query(request))) }
+        router.get("/compare") { request, _ in TrackingServer.page(ComparePage(store: store).render(TrackingServer.query(request))) }
+        router.get("/runs/:id") { _, context in TrackingServer.page(RunPage(store: store).render(context.parameters.get("id") ?? "")) }
         for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
             for endpoint in MLflowAPI.endpoints.keys {
                 for method in [HTTPRequest.Method.get, .post] {
@@ -39,12 +44,22 @@ public struct TrackingServer: Sendable {
         return router
     }
 
+    /// A request's query parameters in order, repeated keys kept.
+    static func query(_ request: Request) -> WebQuery {
+        WebQuery(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+    }
+
+    static func page(_ page: (status: Int, html: String)) -> Response {
+        Response(status: .init(code: page.status), headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: page.html)))
+    }
+
     func answer(_ endpoint: String, _ request: Request) async -> Response {
         let answer: MLflowAPI.Answer
         do {
             let body = try await request.body.collect(upTo: TrackingServer.maxBody)
             var query: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            for (key, value) in TrackingServer.query(request).pairs { query[key] = value }
             answer = api.answer(method: request.method.rawValue, endpoint: endpoint, query: query, body: Array(body.readableBytesView))
         } catch {
             answer = MLflowAPI.Answer(status: 413, body: .map([.init("error_code", .string("INVALID_PARAMETER_VALUE")),

@@ -1,18 +1,22 @@
 import Foundation
-import Tracking
 import YAML
 
-/// How `proj exp` lays runs out: which param and metric columns, the rows of the text table, the JSON
+/// How `proj exp` and `proj ui` lay runs out: which param and metric columns, the rows of the text table, the JSON
 /// of a run, sorting and the differences between two runs.
-enum RunTable {
-    struct Columns {
-        var params: [String]
-        var metrics: [String]
+public enum RunTable {
+    public struct Columns: Sendable {
+        public var params: [String]
+        public var metrics: [String]
+
+        public init(params: [String], metrics: [String]) {
+            self.params = params
+            self.metrics = metrics
+        }
     }
 
     /// Every param and metric key of `runs`, sorted; with `onlyChanged`, those whose value is not the same
     /// in every run (a key some runs lack counts as changed).
-    static func columns(_ runs: [RunSummary], onlyChanged: Bool) -> Columns {
+    public static func columns(_ runs: [RunSummary], onlyChanged: Bool) -> Columns {
         var params = Set<String>(), metrics = Set<String>()
         for run in runs {
             params.formUnion(run.params.keys)
@@ -25,7 +29,7 @@ enum RunTable {
         return Columns(params: params.sorted(), metrics: metrics.sorted())
     }
 
-    static func rows(_ runs: [RunSummary], columns: Columns) -> [[String]] {
+    public static func rows(_ runs: [RunSummary], columns: Columns) -> [[String]] {
         var rows = [["Run", "Name", "Status", "Started"] + columns.params + columns.metrics]
         for run in runs {
             let status = run.status == .failed ? "failed" + (run.failedStage.map { " at \($0)" } ?? "") : run.status.rawValue
@@ -35,7 +39,7 @@ enum RunTable {
         return rows
     }
 
-    static func value(_ run: RunSummary, columns: Columns) -> Value {
+    public static func value(_ run: RunSummary, columns: Columns) -> Value {
         var entries: [Value.Entry] = [
             .init("id", .string(run.id)), .init("name", .string(run.name)), .init("experiment", .string(run.experiment)),
             .init("status", .string(run.status.rawValue)), .init("source", .string(run.source)),
@@ -54,7 +58,7 @@ enum RunTable {
     }
 
     /// Runs by a metric's or param's value (numbers as numbers); runs without it last, in their order.
-    static func sorted(_ runs: [RunSummary], by key: String, descending: Bool) -> [RunSummary] {
+    public static func sorted(_ runs: [RunSummary], by key: String, descending: Bool) -> [RunSummary] {
         func sortValue(_ run: RunSummary) -> (Double?, String?) {
             if let point = run.metrics[key] { return (point.value.isNaN ? nil : point.value, nil) }
             if let param = run.params[key] { return (Double(param), param) }
@@ -73,11 +77,11 @@ enum RunTable {
         }.map(\.run)
     }
 
-    struct ParamChange { var key: String; var a: String?; var b: String? }
-    struct MetricChange { var key: String; var a: Double?; var b: Double?; var change: Double? }
+    public struct ParamChange: Sendable { public var key: String; public var a: String?; public var b: String? }
+    public struct MetricChange: Sendable { public var key: String; public var a: Double?; public var b: Double?; public var change: Double? }
 
     /// The params and metrics whose values differ between `a` and `b` (present in one only included).
-    static func differences(_ a: RunSummary, _ b: RunSummary) -> (params: [ParamChange], metrics: [MetricChange]) {
+    public static func differences(_ a: RunSummary, _ b: RunSummary) -> (params: [ParamChange], metrics: [MetricChange]) {
         let params = Set(a.params.keys).union(b.params.keys).sorted().compactMap { key -> ParamChange? in
             a.params[key] == b.params[key] ? nil : ParamChange(key: key, a: a.params[key], b: b.params[key])
         }
@@ -91,7 +95,7 @@ enum RunTable {
     }
 
     /// A metric value for the table: `-` when absent, NaN and infinities by name.
-    static func text(_ value: Double?) -> String {
+    public static func text(_ value: Double?) -> String {
         guard let value else { return "-" }
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
@@ -99,7 +103,7 @@ enum RunTable {
     }
 
     /// A metric value in JSON: a number, or the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers).
-    static func json(_ value: Double?) -> Value {
+    public static func json(_ value: Double?) -> Value {
         guard let value else { return .null }
         if value.isNaN { return .string("NaN") }
         if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
@@ -107,7 +111,7 @@ enum RunTable {
     }
 
     /// UTC time of milliseconds since 1970, to the second.
-    static func time(_ ms: Int64) -> String {
+    public static func time(_ ms: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
