@@ -63,6 +63,7 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Bundle schema output (.yaml).") var schema: String
     @Option(help: "Learning-curve output (.csv).") var plots: String
     @Option(help: "Cross-validation scores output (.json).") var cv: String?
+    @Option(name: .customLong("cv-curves"), help: "Every model kind's learning curve on the first cross-validation fold (.csv): per step, train and validation loss, accuracy, precision, recall.") var cvCurves: String?
     @Option(help: "Compute the features from the url column: url-structure, or url-text+structure (adds a TF-IDF n-gram model's score); none: the table's columns.",
             transform: FeaturizerChoice.init)
     var featurizer = FeaturizerChoice(kind: nil)
@@ -125,7 +126,7 @@ struct TrainStep: ParsableCommand {
             let suffixes = try chosenFeaturizer == nil ? nil : suffixList.map { path throws -> PublicSuffixList in try PublicSuffixList.read(path) }
             let result = try Steps.train(trainPath: input, target: target.value, exclude: exclude, kinds: kinds, params: params,
                                          validationFraction: validationFraction, model: model, schema: schema, plots: plots,
-                                         featurizer: chosenFeaturizer, suffixes: suffixes, preprocess: fitted)
+                                         cvCurves: cvCurves, featurizer: chosenFeaturizer, suffixes: suffixes, preprocess: fitted)
             if let cv { try Steps.writeCV(result, folds: folds, to: cv) }
             return result
         }

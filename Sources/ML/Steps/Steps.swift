@@ -32,10 +32,11 @@ public enum Steps {
     /// fitted here), scores every candidate kind by stratified k-fold cross-validated F1, and trains the
     /// best on all rows. Writes the model directory, the bundle schema, and the chosen kind's learning
     /// curve (per round or epoch: train and validation loss, accuracy, precision, recall; fitted on all but
-    /// `validationFraction` of the rows).
+    /// `validationFraction` of the rows). With `cvCurves`, also every kind's curve on the first fold
+    /// (trained on its other folds, validated on it), one column per kind and metric (`xgboost/val_loss`).
     @discardableResult
     public static func train(trainPath: String, target: Target, exclude: [String], kinds: [ModelKind], params: FactoryParams,
-                             validationFraction: Double, model: String, schema: String, plots: String,
+                             validationFraction: Double, model: String, schema: String, plots: String, cvCurves: String? = nil,
                              featurizer: Featurizer.Kind? = nil, suffixes: PublicSuffixList? = nil,
                              preprocess given: Preprocess? = nil) throws -> TrainResult {
         guard !kinds.isEmpty else { throw MLError("no model kinds to train") }
@@ -71,11 +72,16 @@ public enum Steps {
         let folds = split.map { fold in
             (x: rows(fold.train), y: fold.train.map { labels[$0] }, testX: rows(fold.test), testY: fold.test.map { labels[$0] }, test: fold.test)
         }
+        var curves = LearningCurves()
         for kind in kinds {
             var total = 0.0
             var scores = [Float](repeating: 0, count: labels.count)
-            for fold in folds {
-                let model = try Classifier.train(kind, x: fold.x, columns: width, labels: fold.y, params: params)
+            for (f, fold) in folds.enumerated() {
+                // The first fold's training also gives the kind's curve: its watched rows are its own and the fold's test rows.
+                let watched = cvCurves != nil && f == 0
+                let model = try Classifier.train(kind, x: fold.x, columns: width, labels: fold.y, params: params,
+                                                 watch: watched ? [fold.x, fold.testX] : [],
+                                                 each: watched ? { step, p in curves.add(kind.rawValue, step: step + 1, p, train: fold.y, validation: fold.testY) } : nil)
                 let p = try model.probabilities(fold.testX, columns: width)
                 for (r, q) in zip(fold.test, p) { scores[r] = q }
                 total += BinaryMetrics(probabilities: p, labels: fold.testY).f1
@@ -95,21 +101,19 @@ public enum Steps {
         var single = params
         single.xgboost.threads = 1
         let curveJob = BackgroundJob { [single] () throws -> (curve: String, last: [Float]) in
-            var curve = "step,train_loss,train_accuracy,train_precision,train_recall,val_loss,val_accuracy,val_precision,val_recall\n"
+            var curve = LearningCurves()
             var last: [Float] = []
             _ = try Classifier.train(chosen, x: fitX, columns: width, labels: fitY, params: single, watch: [fitX, valX]) { step, p in
-                // No AUC per step: it is the one metric that sorts, and the curve does not show it.
-                let a = BinaryMetrics(probabilities: p[0], labels: fitY, auc: false), v = BinaryMetrics(probabilities: p[1], labels: valY, auc: false)
-                curve += String(step + 1) + "," + [a.logLoss, a.accuracy, a.precision, a.recall, v.logLoss, v.accuracy, v.precision, v.recall]
-                    .map { String(format: "%.6f", $0) }.joined(separator: ",") + "\n"
+                curve.add("", step: step + 1, p, train: fitY, validation: valY)
                 last = p[1]
             }
-            return (curve, last)
+            return (curve.csv, last)
         }
         let fitStart = DispatchTime.now().uptimeNanoseconds
         let finalFit = Result { try Classifier.train(chosen, x: xt, columns: width, labels: labels, params: single) }
         let fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) / 1e9
         let (curve, last) = try curveJob.wait()
+        if let cvCurves { try write(Data(curves.csv.utf8), to: cvCurves) }
         let classifier = try finalFit.get()
         let trained = TrainedModel(kind: chosen, columns: columns, featurizer: fitted, preprocess: preprocess, classifier: classifier,
                                    cv: cv, folds: params.folds, classes: [target.negative, target.positive], calibration: calibration)
