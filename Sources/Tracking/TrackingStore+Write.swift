@@ -82,11 +82,17 @@ extension TrackingStore {
                 WHERE excluded.step > latest_metrics.step
                    OR (excluded.step = latest_metrics.step AND excluded.timestamp_ms >= latest_metrics.timestamp_ms)
                 """)
+            // Each key's latest point of the batch (highest step, then newest, then last given) meets the stored one once.
+            var newest: [String: MetricPoint] = [:]
             for p in metrics {
                 let (value, flag) = TrackingStore.stored(p.value)
-                let arguments: StatementArguments = [run, p.key, p.step, p.timestampMs, value, flag]
-                try point.execute(arguments: arguments)
-                try latest.execute(arguments: arguments)
+                try point.execute(arguments: [run, p.key, p.step, p.timestampMs, value, flag])
+                if let q = newest[p.key], (q.step, q.timestampMs) > (p.step, p.timestampMs) { continue }
+                newest[p.key] = p
+            }
+            for p in newest.values {
+                let (value, flag) = TrackingStore.stored(p.value)
+                try latest.execute(arguments: [run, p.key, p.step, p.timestampMs, value, flag])
             }
         }
     }

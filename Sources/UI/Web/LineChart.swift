@@ -84,17 +84,18 @@ struct LineChart {
         return r
     }
 
-    /// Round tick values inside `r`: steps of 1, 2 or 5 times a power of ten, about five of them.
+    /// Round tick values inside `r`: a step of 1, 2 or 5 times a power of ten, the one giving closest to
+    /// five intervals.
     static func ticks(_ r: ClosedRange<Double>) -> [Double] {
         let span = r.upperBound - r.lowerBound
         guard span > 0, span.isFinite else { return [r.lowerBound] }
-        let raw = span / 5, power = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        let power = pow(10, floor(log10(span / 5)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.min { abs(span / $0 - 5) < abs(span / $1 - 5) }!
         var ticks: [Double] = []
-        var t = ceil(r.lowerBound / step) * step
-        while t <= r.upperBound + step * 1e-9 && ticks.count < 20 {
-            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        var k = ceil(r.lowerBound / step - 1e-9)
+        while k * step <= r.upperBound + step * 1e-9 && ticks.count < 20 {
+            ticks.append(k == 0 ? 0 : k * step)
+            k += 1
         }
         return ticks
     }
