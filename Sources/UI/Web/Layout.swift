@@ -29,7 +29,8 @@ enum Layout {
         details.columns{margin:4px 0 10px}details.columns label{display:inline-block;margin:2px 10px 2px 0;font-size:12px}
         .problem{background:#fdecea;border:1px solid #f5c2bd;padding:8px 12px;color:#8a1c12}
         .status-succeeded{color:#1b7f3b}.status-failed{color:#b3261e}.status-interrupted{color:#a15c00}.status-running{color:#1f5fa8}
-        .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #dde2e8}
+        .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #dde2e8;margin:0;padding-bottom:6px}
+        figcaption{padding:0 8px;font-size:12px}
         .chart text{font-size:11px;fill:#4a5560}.chart .title{font-size:12px;font-weight:600;fill:#1d2733}
         .chart .grid{stroke:#edf0f3}.chart .axis{stroke:#9aa5b1}.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:middle;margin-right:4px}
         .note{color:#5b6670;font-size:12px}.pager{margin:8px 0;display:flex;gap:12px}

@@ -17,20 +17,42 @@ struct RunCharts {
 
     struct Panel {
         var file: String
+        /// The model a curve belongs to (`xgboost` of `xgboost/val_loss`), or empty.
+        var model: String
         var metric: String
         var keys: [(key: String, variant: String)] = []
+
+        var title: String { ([metric, model, file].filter { !$0.isEmpty }).joined(separator: " · ") }
     }
 
     func html(_ runs: [RunSummary]) throws(TrackingError) -> String {
         var out = ""
-        let (panels, roc, skipped) = RunCharts.layout(runs)
-        if !panels.isEmpty {
-            out += "<h2>Per step</h2><div class=\"charts\">"
-            for panel in panels.prefix(maxPanels) { out += try chart(panel, runs) }
-            out += "</div>"
-            if panels.count > maxPanels { out += "<p class=\"note\">\(panels.count - maxPanels) more panels are not drawn.</p>" }
+        let (panels, roc) = RunCharts.layout(runs)
+        var charts: [String] = [], single: [(key: String, values: [Double?])] = []
+        var undrawn = 0
+        for panel in panels {
+            let lines = try self.lines(panel, runs)
+            if lines.contains(where: { $0.line.points.count > 1 }) {
+                if charts.count < maxPanels { charts.append(RunCharts.chart(panel, lines)) } else { undrawn += 1 }
+            } else {
+                // A curve of one step (a linear model, a single forest) is a value, not a chart.
+                for (key, _) in panel.keys {
+                    single.append((key, runs.map { run in lines.first { $0.line.run == run.id && $0.key == key }?.line.points.first?.y }))
+                }
+            }
         }
-        if skipped > 0 { out += "<p class=\"note\">\(skipped) series hold a single step and are in the metrics table.</p>" }
+        if !charts.isEmpty {
+            out += "<h2>Per step</h2><div class=\"charts\">" + charts.joined() + "</div>"
+            if undrawn > 0 { out += "<p class=\"note\">\(undrawn) more panels are not drawn.</p>" }
+        }
+        if !single.isEmpty {
+            out += "<h2>Curves of one step</h2><div class=\"scroll\"><table id=\"single-step\"><thead><tr><th></th>"
+            out += runs.map { "<th>\(HTML.escape(RunCharts.label($0)))</th>" }.joined() + "</tr></thead><tbody>"
+            for (key, values) in single {
+                out += "<tr><th>\(HTML.escape(key))</th>" + values.map { "<td class=\"num\">\(HTML.escape(RunTable.text($0)))</td>" }.joined() + "</tr>"
+            }
+            out += "</tbody></table></div>"
+        }
         if !roc.isEmpty {
             out += "<h2>ROC curve</h2><div class=\"charts\">"
             for file in roc { out += try rocChart(file, runs) }
@@ -45,15 +67,11 @@ struct RunCharts {
         return out
     }
 
-    /// The panels for `runs`' per-step metrics (latest step above 0), the files with a ROC curve, and how
-    /// many keys were left out for holding one step.
-    static func layout(_ runs: [RunSummary]) -> (panels: [Panel], roc: [String], skipped: Int) {
-        var keys = Set<String>(), all = Set<String>()
+    /// The panels for `runs`' per-step metrics (latest step above 0) and the files with a ROC curve.
+    static func layout(_ runs: [RunSummary]) -> (panels: [Panel], roc: [String]) {
+        var keys = Set<String>()
         for run in runs {
-            for (key, point) in run.metrics {
-                all.insert(key)
-                if point.step > 0 { keys.insert(key) }
-            }
+            for (key, point) in run.metrics where point.step > 0 { keys.insert(key) }
         }
         let roc = Set(keys.compactMap { key -> String? in
             let (file, name) = split(key)
@@ -61,22 +79,22 @@ struct RunCharts {
         })
         var panels: [String: Panel] = [:]
         for key in keys.sorted() {
-            let (file, name) = split(key)
-            if roc.contains(file) && ["fpr", "tpr", "threshold", "thresholds"].contains(name) { continue }
+            let (file, fullName) = split(key)
+            if roc.contains(file) && ["fpr", "tpr", "threshold", "thresholds"].contains(fullName) { continue }
+            let slash = fullName.lastIndex(of: "/")
+            let model = slash.map { String(fullName[..<$0]) } ?? "", name = slash.map { String(fullName[fullName.index(after: $0)...]) } ?? fullName
             var variant = "", metric = name
             if let prefix = variants.first(where: { name.hasPrefix($0) && name.count > $0.count }) {
                 variant = String(prefix.dropLast())
                 metric = String(name.dropFirst(prefix.count))
             }
-            panels[file + "\u{0}" + metric, default: Panel(file: file, metric: metric)].keys.append((key, variant))
+            panels[file + "\u{0}" + model + "\u{0}" + metric, default: Panel(file: file, model: model, metric: metric)].keys.append((key, variant))
         }
         let ordered = panels.values.sorted { a, b in
             let ra = preferred.firstIndex(of: a.metric) ?? preferred.count, rb = preferred.firstIndex(of: b.metric) ?? preferred.count
-            return (ra, a.file, a.metric) < (rb, b.file, b.metric)
+            return (a.file, a.model, ra, a.metric) < (b.file, b.model, rb, b.metric)
         }
-        let multiStep = Set(ordered.flatMap { $0.keys.map(\.key) }).union(roc.flatMap { [$0 + ":fpr", $0 + ":tpr"] })
-        let skipped = all.filter { key in !multiStep.contains(key) && runs.contains { ($0.metrics[key]?.step ?? 0) > 0 } }.count
-        return (ordered, roc.sorted(), skipped)
+        return (ordered, roc.sorted())
     }
 
     /// `file:name` split at its last colon (a key without one is its own name).
@@ -87,26 +105,28 @@ struct RunCharts {
 
     static func label(_ run: RunSummary) -> String { run.name.isEmpty ? String(run.id.prefix(8)) : run.name }
 
-    func chart(_ panel: Panel, _ runs: [RunSummary]) throws(TrackingError) -> String {
-        var lines: [LineChart.Line] = []
-        var drawn = 0, total = 0, nonFinite = 0
+    /// A panel's lines, one per run and variant, with how many points each stands for.
+    func lines(_ panel: Panel, _ runs: [RunSummary]) throws(TrackingError) -> [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)] {
+        var lines: [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)] = []
         for (i, run) in runs.enumerated() {
             for (key, variant) in panel.keys where run.metrics[key] != nil {
                 let series = try store.series(run.id, key: key, maxPoints: maxPoints)
-                drawn += series.points.count
-                total += series.total
-                nonFinite += series.nonFinite
                 let dashed = !variant.isEmpty && !RunCharts.variants.prefix(3).contains(variant + "_")
-                lines.append(LineChart.Line(label: RunCharts.label(run) + (variant.isEmpty ? "" : " " + variant), run: run.id,
-                                            color: LineChart.color(i), dashed: dashed,
-                                            points: series.points.map { (Double($0.step), $0.value) }))
+                lines.append((key, LineChart.Line(label: RunCharts.label(run) + (variant.isEmpty ? "" : " " + variant), run: run.id,
+                                                  color: LineChart.color(i), dashed: dashed,
+                                                  points: series.points.map { (Double($0.step), $0.value) }), series.total, series.nonFinite))
             }
         }
+        return lines
+    }
+
+    static func chart(_ panel: Panel, _ lines: [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)]) -> String {
+        let drawn = lines.reduce(0) { $0 + $1.line.points.count }, total = lines.reduce(0) { $0 + $1.total }
+        let nonFinite = lines.reduce(0) { $0 + $1.nonFinite }
         var notes: [String] = []
         if drawn < total - nonFinite { notes.append("\(drawn) of \(total) points drawn (min/max per step range)") }
         if nonFinite > 0 { notes.append("\(nonFinite) NaN or infinite points not drawn") }
-        let title = panel.file.isEmpty ? panel.metric : "\(panel.metric) · \(panel.file)"
-        return LineChart(title: title, xLabel: "step", lines: lines, note: notes.isEmpty ? nil : notes.joined(separator: "; ")).html()
+        return LineChart(title: panel.title, xLabel: "step", lines: lines.map(\.line), note: notes.isEmpty ? nil : notes.joined(separator: "; ")).html()
     }
 
     func rocChart(_ file: String, _ runs: [RunSummary]) throws(TrackingError) -> String {
