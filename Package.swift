@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
+        // Layer 2: a thin libpq wrapper (queries with text parameters, COPY), shared by the data steps and the run history.
+        .target(name: "PostgresClient", dependencies: ["CPostgres"]),
         // Layer 2: libyaml events -> node tree with marks; deterministic emitter.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Layer 3: project.yaml / params.yaml values, templating, validation, the stage DAG. Pure.
@@ -39,9 +41,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
-        // Layer 7: the run history (runs, params, metrics, per-step series, stage records) in SQLite through GRDB.
+        // Layer 7: the run history (runs, params, metrics, per-step series, stage records) in SQLite through GRDB, or in PostgreSQL.
         .target(name: "Tracking", dependencies: [
-            "Runner", "ProjectModel", "Tabular", "YAML",
+            "Runner", "ProjectModel", "Tabular", "YAML", "PostgresClient",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Layer 8: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
@@ -50,7 +52,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CPostgres", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
             "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",
@@ -73,12 +75,14 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "YAML"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", .product(name: "GRDB", package: "GRDB.swift")]),
+        // A real PostgreSQL server for one test (a new cluster on a free loopback port), shared by the test targets.
+        .target(name: "PostgresServer", path: "Tests/PostgresServer"),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "PostgresServer", "PostgresClient", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "UITests", dependencies: ["UI", "Tracking", "YAML"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", "PostgresServer", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),
-        .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI"]),
+        .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI", "PostgresServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,7 @@ import YAML
 
 /// Where the run history is, for every command that reads or writes it.
 struct TrackingOptions: ParsableArguments {
-    @Option(help: "The run history: sqlite:PATH (default .proj/tracking.db, or PROJ_TRACKING_URI).")
+    @Option(help: "The run history: sqlite:PATH or postgres://USER[:PASSWORD]@HOST:PORT/DB (default PROJ_TRACKING_URI, else .proj/tracking.db).")
     var tracking: String?
 
     /// The history of the project at `root`, with this machine's runs whose process is gone marked interrupted.

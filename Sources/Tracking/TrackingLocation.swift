@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the run history is: `--tracking URI`, else `PROJ_TRACKING_URI`, else `.proj/tracking.db` in the
-/// project. A URI is `sqlite:PATH` (relative to the project) or a path to a `.db` file.
+/// project. A URI is `sqlite:PATH` (relative to the project), a path to a `.db` file, or
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (`postgresql://` too) for a history several machines share.
 public enum TrackingLocation {
     public static let variable = "PROJ_TRACKING_URI"
 
@@ -15,18 +16,18 @@ public enum TrackingLocation {
             }
             return try TrackingStore(path: directory + "/tracking.db")
         }
+        if isPostgres(given) { return try TrackingStore(postgres: given) }
         return try TrackingStore(path: try path(given, root: root))
     }
 
+    static func isPostgres(_ uri: String) -> Bool { uri.hasPrefix("postgres://") || uri.hasPrefix("postgresql://") }
+
     /// The SQLite file a tracking URI names.
     static func path(_ uri: String, root: String) throws(TrackingError) -> String {
-        if uri.hasPrefix("postgres://") || uri.hasPrefix("postgresql://") {
-            throw TrackingError.invalid("PostgreSQL run histories are not supported by this proj yet; use sqlite:PATH (\(variable) or --tracking)")
-        }
         var path = uri
         if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) } else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
         else if let scheme = path.firstRange(of: "://") {
-            throw TrackingError.invalid("'\(uri)': unknown tracking URI scheme '\(path[..<scheme.lowerBound])' (expected sqlite:PATH)")
+            throw TrackingError.invalid("'\(uri)': unknown tracking URI scheme '\(path[..<scheme.lowerBound])' (expected sqlite:PATH or postgres://USER@HOST:PORT/DB)")
         }
         guard !path.isEmpty else { throw TrackingError.invalid("'\(uri)' names no file (expected sqlite:PATH)") }
         return path.hasPrefix("/") ? path : root + "/" + path

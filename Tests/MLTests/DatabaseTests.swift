@@ -1,4 +1,5 @@
 import Foundation
+import PostgresServer
 @testable import ML
 import Testing
 

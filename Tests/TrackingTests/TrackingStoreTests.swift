@@ -1,9 +1,104 @@
 import Foundation
 import GRDB
+import PostgresClient
+import PostgresServer
 import Testing
 @testable import Tracking
 
+/// A history for one scenario, opened as often as the scenario asks (the same file or database each time).
+struct History {
+    let open: () throws -> TrackingStore
+}
+
+/// The run history's behavior, each scenario on a real SQLite file and on a real PostgreSQL server.
 @Suite struct TrackingStoreTests {
+    static let scenarios: [(name: String, run: @Sendable (History) throws -> Void)] = [
+        ("a run reads back", aRunReadsBackWithParamsMetricsStagesAndNonFiniteValues),
+        ("latest value", theLatestValueIsTheHighestStepThenTheNewest),
+        ("list and resolve", runsListNewestFirstAndResolveByPrefixOrName),
+        ("interrupted", aRunWhoseProcessIsGoneReadsAsInterrupted),
+        ("concurrent writers", concurrentWritersLoseNothing),
+        ("series", aLongSeriesIsDownsampledWithItsExtremes),
+        ("hostile names", hostileNamesRoundTrip),
+    ]
+
+    @Test(arguments: scenarios.indices) func onSQLite(_ scenario: Int) throws {
+        let path = Self.temporary() + "/t.db"
+        try Self.scenarios[scenario].run(History { try TrackingStore(path: path) })
+    }
+
+    /// Every scenario again, each in its own database of one PostgreSQL server this test starts and stops.
+    @Test func onPostgreSQL() throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let admin = try PostgresConnection(url: server.url)
+        for (n, scenario) in Self.scenarios.enumerated() {
+            try admin.execute("CREATE DATABASE scenario\(n)")
+            let url = server.url(database: "scenario\(n)")
+            do {
+                try scenario.run(History { try TrackingStore(postgres: url) })
+            } catch {
+                Issue.record("\(scenario.name) on PostgreSQL: \(error)")
+            }
+        }
+        // A second open finds the schema made and adds nothing.
+        let url = server.url(database: "scenario0")
+        let again = try TrackingStore(postgres: url)
+        #expect(try again.runs().count == 1)
+        #expect(try PostgresConnection(url: url).query("SELECT version FROM proj_schema", []).rows == [["1"]])
+        // Text PostgreSQL cannot hold is refused by name, and nothing of the batch lands.
+        let id = try again.createRun(Self.newRun("nul"))
+        do {
+            try again.logBatch(id, params: [("ok", "1")], metrics: [MetricPoint(key: "a\0b", step: 0, timestampMs: 1, value: 1)])
+            Issue.record("a key with a NUL was stored")
+        } catch {
+            #expect(error.description == "'a\\0b' holds a NUL character, which PostgreSQL cannot store")
+        }
+        #expect(try again.run(id)?.summary.params.isEmpty == true)
+    }
+
+    @Test func anUnreachablePostgreSQLIsNamed() throws {
+        let port = PostgresServer.freePort()
+        do {
+            _ = try TrackingLocation.open("postgres://proj:secret@127.0.0.1:\(port)/runs", root: Self.temporary(), environment: [:])
+            Issue.record("a history opened on a port nothing listens on")
+        } catch {
+            #expect(error.description.hasPrefix("the run history: cannot connect to PostgreSQL (postgres://proj:***@127.0.0.1:\(port)/runs): "), "\(error)")
+            #expect(!error.description.contains("secret"))
+        }
+    }
+
+    static func aLongSeriesIsDownsampledWithItsExtremes(_ history: History) throws {
+        let store = try history.open()
+        let id = try store.createRun(newRun())
+        let points = (0..<20_000).map { (s: Int) -> MetricPoint in
+            let value: Double = s == 12_345 ? 99 : s == 777 ? .nan : Double(s % 100) / 100
+            return MetricPoint(key: "loss", step: Int64(s), timestampMs: 1, value: value)
+        }
+        try store.logMetrics(id, points)
+        let series = try store.series(id, key: "loss", maxPoints: 200)
+        #expect(series.downsampled && series.total == 20_000 && series.nonFinite == 1 && series.points.count <= 200)
+        #expect(series.points.contains { $0.value == 99 && abs($0.step - 12_345) <= 50 })
+        #expect(series.points.map(\.value).min() == 0)
+        let all = try store.series(id, key: "loss", maxPoints: 100_000)
+        #expect(!all.downsampled && all.points.count == 19_999)
+    }
+
+    /// Names and values with quotes, question marks, SQL and non-ASCII text are stored as given.
+    static func hostileNamesRoundTrip(_ history: History) throws {
+        let store = try history.open()
+        let hostile = ["it's", "a?b", "x'); DROP TABLE runs; --", "ünï €", "\"quoted\"", String(repeating: "k", count: 500)]
+        let id = try store.createRun(newRun(hostile[2]))
+        try store.logParams(id, hostile.map { ($0, $0 + "?") })
+        try store.logMetrics(id, hostile.enumerated().map { MetricPoint(key: $1, step: Int64($0), timestampMs: 1, value: Double($0)) })
+        let run = try #require(try store.run(id)).summary
+        #expect(run.name == hostile[2])
+        #expect(run.params == Dictionary(uniqueKeysWithValues: hostile.map { ($0, $0 + "?") }))
+        #expect(Set(run.metrics.keys) == Set(hostile))
+        #expect(try store.resolve(hostile[2]) == id)
+        #expect(try store.runs().count == 1)
+    }
+
     static func temporary() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proj-tracking-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -14,8 +109,8 @@ import Testing
         NewRun(experiment: "demo", name: name, source: "repro", startedMs: started, gitRevision: "abc", gitDirty: false, host: host, pid: pid)
     }
 
-    @Test func aRunReadsBackWithParamsMetricsStagesAndNonFiniteValues() throws {
-        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+    static func aRunReadsBackWithParamsMetricsStagesAndNonFiniteValues(_ history: History) throws {
+        let store = try history.open()
         let id = try store.createRun(Self.newRun("first"))
         #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
         try store.logParams(id, [("train.rounds", "100"), ("train.eta", "0.1")])
@@ -41,8 +136,8 @@ import Testing
         #expect(history[0].value == 0.9 && history[1].value == 0.5 && history[2].value.isNaN)
     }
 
-    @Test func theLatestValueIsTheHighestStepThenTheNewest() throws {
-        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+    static func theLatestValueIsTheHighestStepThenTheNewest(_ history: History) throws {
+        let store = try history.open()
         let id = try store.createRun(Self.newRun())
         try store.logMetrics(id, [MetricPoint(key: "m", step: 5, timestampMs: 10, value: 5)])
         try store.logMetrics(id, [MetricPoint(key: "m", step: 3, timestampMs: 20, value: 3)])
@@ -52,8 +147,8 @@ import Testing
         #expect(try store.history(id, key: "m").map(\.value) == [3, 6])
     }
 
-    @Test func runsListNewestFirstAndResolveByPrefixOrName() throws {
-        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+    static func runsListNewestFirstAndResolveByPrefixOrName(_ history: History) throws {
+        let store = try history.open()
         let a = try store.createRun(Self.newRun("alpha", started: 1))
         let b = try store.createRun(Self.newRun("beta", started: 2))
         #expect(try store.runs().map(\.id) == [b, a])
@@ -78,8 +173,8 @@ import Testing
         #expect(try store.history(a, key: "m").isEmpty)
     }
 
-    @Test func aRunWhoseProcessIsGoneReadsAsInterrupted() throws {
-        let store = try TrackingStore(path: Self.temporary() + "/t.db")
+    static func aRunWhoseProcessIsGoneReadsAsInterrupted(_ history: History) throws {
+        let store = try history.open()
         let gone = Process()
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
@@ -138,10 +233,9 @@ import Testing
         #expect(throws: TrackingError.self) { try TrackingLocation.path("sqlite:", root: "/p") }
     }
 
-    /// Two stores on one file, four threads each logging: every point lands, none is lost or half-written.
-    @Test func concurrentWritersLoseNothing() throws {
-        let path = Self.temporary() + "/t.db"
-        let stores = [try TrackingStore(path: path), try TrackingStore(path: path)]
+    /// Two stores on one history, four threads each logging: every point lands, none is lost or half-written.
+    static func concurrentWritersLoseNothing(_ history: History) throws {
+        let stores = [try history.open(), try history.open()]
         let id = try stores[0].createRun(Self.newRun())
         let failures = DispatchQueue(label: "failures")
         nonisolated(unsafe) var errors: [String] = []

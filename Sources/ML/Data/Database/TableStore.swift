@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 import Tabular
 
 /// The SQL type a CSV column gets: INTEGER when every non-empty cell is an integer, REAL when every one is
@@ -43,6 +44,11 @@ public enum Database: Sendable, Equatable {
         }
     }
 
+    /// `body`, PostgreSQL's errors said as this module's.
+    static func worded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PostgresError { throw MLError(error.message) }
+    }
+
     /// A table name: letters, digits and underscores, not starting with a digit.
     static func checkName(_ table: String) throws(MLError) {
         guard let first = table.unicodeScalars.first, first == "_" || (first.properties.isAlphabetic && first.isASCII),
@@ -74,7 +80,7 @@ public enum Database: Sendable, Equatable {
                 try? db.execute("ROLLBACK")
                 throw error
             }
-        case .postgres(let url):
+        case .postgres(let url): try Database.worded {
             let db = try PostgresConnection(url: url)
             let columns = zip(data.header, kinds).map { Database.quote($0) + " " + ["BIGINT", "DOUBLE PRECISION", "TEXT"][[ColumnKind.integer, .real, .text].firstIndex(of: $1)!] }
             try db.execute("BEGIN")
@@ -88,6 +94,7 @@ public enum Database: Sendable, Equatable {
                 try? db.execute("ROLLBACK")
                 throw error
             }
+        }
         }
         return data.rows.count
     }
@@ -104,7 +111,7 @@ public enum Database: Sendable, Equatable {
             let db = try SQLiteConnection(path: file, create: false)
             let (header, rows) = try db.query("SELECT * FROM \(name)")
             result = Table(header: header, rows: rows)
-        case .postgres(let url):
+        case .postgres(let url): result = try Database.worded {
             let db = try PostgresConnection(url: url)
             let text = try db.copyOut("COPY (SELECT * FROM \(name)) TO STDOUT WITH (FORMAT csv, HEADER)")
             let header: [String], rows: [[String]]
@@ -115,9 +122,10 @@ public enum Database: Sendable, Equatable {
                 ORDER BY ordinal_position) TO STDOUT WITH (FORMAT csv, HEADER)
                 """)).rows.map { $0.first ?? "" }
             let floating = Set(types.indices.filter { ["double precision", "real"].contains(types[$0]) })
-            result = Table(header: header, rows: rows.map { row in
+            return Table(header: header, rows: rows.map { row in
                 row.enumerated().map { k, cell in floating.contains(k) ? Double(cell).map(ColumnKind.text) ?? cell : cell }
             })
+        }
         }
         guard !result.rows.isEmpty else { throw MLError("table \(table) is empty") }
         result.rows.sort { $0.lexicographicallyPrecedes($1) { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }

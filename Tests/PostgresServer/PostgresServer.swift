@@ -3,13 +3,16 @@ import Foundation
 /// A real PostgreSQL server for one test: a new cluster in a temporary directory, listening on 127.0.0.1
 /// at a free port, stopped (and its directory removed) by `stop()`. Run as the `postgres` user when the
 /// tests run as root (initdb refuses root).
-final class PostgresServer {
-    let directory: String
-    let port: Int
-    var url: String { "postgres://proj@127.0.0.1:\(port)/postgres" }
+public final class PostgresServer {
+    public let directory: String
+    public let port: Int
+    public var url: String { "postgres://proj@127.0.0.1:\(port)/postgres" }
+
+    /// The URL of database `name` on this server.
+    public func url(database name: String) -> String { "postgres://proj@127.0.0.1:\(port)/\(name)" }
     private let bin: String
 
-    init() throws {
+    public init() throws {
         let base = "/usr/lib/postgresql"
         guard let version = (try? FileManager.default.contentsOfDirectory(atPath: base))?.sorted().last,
               FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/initdb") else {
@@ -25,7 +28,7 @@ final class PostgresServer {
                                      "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
     }
 
-    func stop() {
+    public func stop() {
         try? asOwner("\(bin)/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -36,8 +39,8 @@ final class PostgresServer {
         }
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
+    public struct ServerError: Error, CustomStringConvertible {
+        public var description: String
         init(_ d: String) { description = d }
     }
 
@@ -65,7 +68,7 @@ final class PostgresServer {
     }
 
     /// A port the kernel just handed out and released.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
