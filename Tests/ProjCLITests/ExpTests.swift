@@ -1,4 +1,5 @@
 import Foundation
+import PostgresServer
 import Testing
 
 /// The run history as a user meets it: `proj repro` records, `proj exp show`, `diff` and `remove` read it.
@@ -70,6 +71,38 @@ import Testing
 
         #expect(try p.proj("exp", "remove", "faster").out == "Removed 1 run.\n")
         #expect((try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])?.count == 1)
+    }
+
+    /// Two projects (as on two machines) record into one PostgreSQL history named by PROJ_TRACKING_URI: each
+    /// sees both's runs, `exp diff` compares across them, no SQLite file is made; a server that is gone is named.
+    @Test func machinesShareOnePostgreSQLHistory() throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        var first = try Self.project(), second = try Self.project()
+        first.environment["PROJ_TRACKING_URI"] = server.url
+        second.environment["PROJ_TRACKING_URI"] = server.url
+        var r = try first.proj("exp", "run", "-S", "train.rate=3", "--name", "here")
+        #expect(r.code == 0, "\(r.err)")
+        r = try second.proj("exp", "run", "-S", "train.rate=5", "--name", "there")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(!first.exists(".proj/tracking.db") && !second.exists(".proj/tracking.db"))
+
+        let shown = try first.proj("exp", "show", "--json")
+        #expect(shown.code == 0, "\(shown.err)")
+        let runs = try #require(try Self.json(shown.out) as? [[String: Any]])
+        #expect(runs.compactMap { $0["name"] as? String } == ["there", "here"])
+        #expect(runs.compactMap { ($0["metrics"] as? [String: Double])?["metrics.json:accuracy"] } == [0.5, 0.3])
+        let diff = try second.proj("exp", "diff", "here", "there")
+        let lines = diff.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("param train.rate 3 5") && lines.contains("metric metrics.json:accuracy 0.3 0.5 +0.2"), "\(diff.out)")
+
+        server.stop()
+        let gone = try first.proj("exp", "show")
+        #expect(gone.code == 1)
+        #expect(gone.err.contains("the run history: cannot connect to PostgreSQL (\(server.url)): "), "\(gone.err)")
+        // A repro goes on unrecorded when the history cannot be reached, and says so.
+        let repro = try first.proj("repro", "-S", "train.rate=6")
+        #expect(repro.code == 0 && repro.err.contains("This run is not recorded in the history: the run history: cannot connect to PostgreSQL"), "\(repro.err)")
     }
 
     /// Every file of the project but proj's own directory and the tests' captured output, by path.
