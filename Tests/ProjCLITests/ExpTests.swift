@@ -185,7 +185,7 @@ import Testing
         #expect(r.code == 2 && r.err.hasPrefix("Error: project.yaml: not found in "), "\(r.err)")
         #expect(!empty.exists(".proj"))
         r = try p.proj("exp", "show", "--tracking", "mysql://h/db")
-        #expect(r.code == 2 && r.err == "Error: 'mysql://h/db': unknown tracking URI scheme 'mysql' (expected sqlite:PATH)\n")
+        #expect(r.code == 2 && r.err == "Error: 'mysql://h/db': unknown tracking URI scheme 'mysql' (expected sqlite:PATH or postgres://USER@HOST:PORT/DB)\n")
     }
 
     @Test func aDamagedHistoryNeitherStopsReproNorIsOverwritten() throws {
