@@ -5,21 +5,70 @@ extension TrackingStore {
     /// the runs table's data, read without touching the metric points.
     public func runs(experiment: String? = nil, experimentIDs: [Int64]? = nil, limit: Int = 1000, offset: Int = 0) throws(TrackingError) -> [RunSummary] {
         try read { db in
-            var sql = "SELECT runs.*, experiments.name AS experiment FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
-            var arguments: [SQLValue] = []
-            if let experiment {
-                sql += " WHERE experiments.name = ?"
-                arguments.append(.text(experiment))
-            } else if let experimentIDs {
-                sql += " WHERE runs.experiment_id IN (\(TrackingStore.marks(experimentIDs.count)))"
-                arguments += experimentIDs.map(SQLValue.integer)
-            }
+            var (sql, arguments) = TrackingStore.select(experiment: experiment, experimentIDs: experimentIDs)
             sql += " ORDER BY runs.started_ms DESC, runs.id LIMIT ? OFFSET ?"
             arguments += [SQLValue(max(0, limit)), SQLValue(max(0, offset))]
             var runs = try db.rows(sql, arguments).map(TrackingStore.summary)
             try TrackingStore.fill(&runs, db)
             return runs
         }
+    }
+
+    /// Every run (of one experiment, or of some), newest first, with only the named params, metrics and tags:
+    /// what filtering and sorting a large history needs, read in a few narrow queries. `runs(ids:)` then
+    /// reads the page that is shown in full.
+    public func runIndex(experiment: String? = nil, experimentIDs: [Int64]? = nil, params: Set<String> = [], metrics: Set<String> = [],
+                         tags: Set<String> = []) throws(TrackingError) -> [RunSummary] {
+        try read { db in
+            var (sql, arguments) = TrackingStore.select(experiment: experiment, experimentIDs: experimentIDs)
+            sql += " ORDER BY runs.started_ms DESC, runs.id"
+            var runs = try db.rows(sql, arguments).map(TrackingStore.summary)
+            let index = Dictionary(runs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for key in params.sorted() {
+                for row in try db.rows("SELECT run_id, value FROM params WHERE key = ?", [.text(key)]) {
+                    if let i = index[row["run_id", or: ""]] { runs[i].params[key] = row["value", or: ""] }
+                }
+            }
+            for key in tags.sorted() {
+                for row in try db.rows("SELECT run_id, value FROM tags WHERE key = ?", [.text(key)]) {
+                    if let i = index[row["run_id", or: ""]] { runs[i].tags[key] = row["value", or: ""] }
+                }
+            }
+            for key in metrics.sorted() {
+                for row in try db.rows("SELECT run_id, step, timestamp_ms, value, flag FROM latest_metrics WHERE key = ?", [.text(key)]) {
+                    if let i = index[row["run_id", or: ""]] { runs[i].metrics[key] = TrackingStore.point(row, key: key) }
+                }
+            }
+            return runs
+        }
+    }
+
+    /// The runs with these ids, in that order, in full (ids with no run are left out).
+    public func runs(ids: [String]) throws(TrackingError) -> [RunSummary] {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            var found: [String: RunSummary] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 10_000) {
+                let part = ids[chunk..<min(ids.count, chunk + 10_000)]
+                var (sql, arguments) = TrackingStore.select(experiment: nil, experimentIDs: nil)
+                sql += " WHERE runs.id IN (\(TrackingStore.marks(part.count)))"
+                arguments += part.map(SQLValue.text)
+                var runs = try db.rows(sql, arguments).map(TrackingStore.summary)
+                try TrackingStore.fill(&runs, db)
+                for run in runs { found[run.id] = run }
+            }
+            return ids.compactMap { found[$0] }
+        }
+    }
+
+    /// The runs query's start: every column of a run and its experiment's name, of one experiment or of some.
+    static func select(experiment: String?, experimentIDs: [Int64]?) -> (sql: String, arguments: [SQLValue]) {
+        let sql = "SELECT runs.*, experiments.name AS experiment FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
+        if let experiment { return (sql + " WHERE experiments.name = ?", [.text(experiment)]) }
+        if let experimentIDs {
+            return (sql + " WHERE runs.experiment_id IN (\(TrackingStore.marks(experimentIDs.count)))", experimentIDs.map(SQLValue.integer))
+        }
+        return (sql, [])
     }
 
     /// How many runs there are (of one experiment when named).
@@ -67,32 +116,41 @@ extension TrackingStore {
 
     /// A metric's finite points in step order, at most about `maxPoints` of them. A longer series is cut
     /// into `maxPoints / 2` equal step ranges, each drawn as its lowest and its highest value at the range's
-    /// middle step (min/max buckets, one pass in the database), so a 10^6-point series reaches a chart as a
-    /// thousand points with its peaks and dips kept.
+    /// middle step (min/max buckets), so a 10^6-point series reaches a chart as a thousand points with its
+    /// peaks and dips kept. Each range is one read along the points' primary key, so the database never sorts.
     public func series(_ run: String, key: String, maxPoints: Int = 2000) throws(TrackingError) -> Series {
         try read { db in
             let arguments: [SQLValue] = [.text(run), .text(key)]
-            let head = try db.row("SELECT COUNT(*) AS n, MIN(step) AS lo, MAX(step) AS hi FROM metric_points WHERE run_id = ? AND key = ?", arguments)
-            let total: Int = head?["n"] ?? 0
-            guard total > max(2, maxPoints), let lo: Int64 = head?["lo"], let hi: Int64 = head?["hi"] else {
-                var bad = 0
+            let limit = max(2, maxPoints)
+            let head = try db.row("""
+                SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM metric_points WHERE run_id = ? AND key = ? LIMIT ?) AS first) AS n,
+                       (SELECT MIN(step) FROM metric_points WHERE run_id = ? AND key = ?) AS lo,
+                       (SELECT MAX(step) FROM metric_points WHERE run_id = ? AND key = ?) AS hi
+                """, arguments + [SQLValue(limit + 1)] + arguments + arguments)
+            guard head?["n", or: 0] ?? 0 > limit, let lo: Int64 = head?["lo"], let hi: Int64 = head?["hi"] else {
+                var bad = 0, total = 0
                 var points: [(step: Int64, value: Double)] = []
                 for row in try db.rows("SELECT step, value, flag FROM metric_points WHERE run_id = ? AND key = ? ORDER BY step", arguments) {
+                    total += 1
                     if row["flag", or: 0] == 0 { points.append((row["step", or: 0], row["value", or: 0])) } else { bad += 1 }
                 }
                 return Series(key: key, points: points, total: total, nonFinite: bad, downsampled: false)
             }
             let width = (hi - lo) / Int64(max(1, maxPoints / 2)) + 1
-            var bad = 0
+            var bad = 0, total = 0
             var points: [(step: Int64, value: Double)] = []
-            for row in try db.rows("""
-                SELECT (step - ?) / ? AS bucket, MIN(CASE WHEN flag = 0 THEN value END) AS low, MAX(CASE WHEN flag = 0 THEN value END) AS high,
-                       SUM(CASE WHEN flag <> 0 THEN 1 ELSE 0 END) AS bad
-                FROM metric_points WHERE run_id = ? AND key = ? GROUP BY bucket ORDER BY bucket
-                """, [.integer(lo), .integer(width)] + arguments) {
+            var start = lo
+            while start <= hi {
+                guard let row = try db.row("""
+                    SELECT COUNT(*) AS n, MIN(CASE WHEN flag = 0 THEN value END) AS low, MAX(CASE WHEN flag = 0 THEN value END) AS high,
+                           SUM(CASE WHEN flag <> 0 THEN 1 ELSE 0 END) AS bad
+                    FROM metric_points WHERE run_id = ? AND key = ? AND step >= ? AND step < ?
+                    """, arguments + [.integer(start), .integer(start + width)]) else { break }
+                defer { start += width }
+                total += row["n", or: 0]
                 bad += row["bad", or: 0]
                 guard let low: Double = row["low"], let high: Double = row["high"] else { continue }
-                let middle = lo + row["bucket", or: 0] * width + width / 2
+                let middle = start + width / 2
                 // The extreme nearer the previous point first, so the line does not cross itself.
                 let lowFirst = points.last.map { abs($0.value - low) <= abs($0.value - high) } ?? true
                 points.append((middle, lowFirst ? low : high))

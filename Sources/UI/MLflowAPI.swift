@@ -172,9 +172,10 @@ public struct MLflowAPI: Sendable {
         } ?? 0
         var runs: [RunSummary]
         if let filter {
-            // Filtered in memory over the experiments' runs (their latest values, params and tags only).
-            let all = try store.runs(experimentIDs: ids, limit: .max, offset: 0).filter(filter.matches)
-            runs = Array(all.dropFirst(offset).prefix(limit + 1))
+            // Filtered here over every run of the experiments carrying only the keys the filter reads; the page in full.
+            let keys = filter.keys
+            let all = try store.runIndex(experimentIDs: ids, params: keys.params, metrics: keys.metrics, tags: keys.tags).filter(filter.matches)
+            runs = try store.runs(ids: all.dropFirst(offset).prefix(limit + 1).map(\.id))
         } else {
             runs = try store.runs(experimentIDs: ids, limit: limit + 1, offset: offset)
         }

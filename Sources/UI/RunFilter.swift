@@ -34,6 +34,20 @@ struct RunFilter {
         self.clauses = clauses
     }
 
+    /// The params, metrics and tags the clauses read (what a run must carry for `matches` to judge it).
+    var keys: (params: Set<String>, metrics: Set<String>, tags: Set<String>) {
+        var keys = (params: Set<String>(), metrics: Set<String>(), tags: Set<String>())
+        for clause in clauses {
+            switch clause.entity {
+            case .param: keys.params.insert(clause.key)
+            case .metric: keys.metrics.insert(clause.key)
+            case .tag: keys.tags.insert(clause.key)
+            case .attribute: break
+            }
+        }
+        return keys
+    }
+
     func matches(_ run: RunSummary) -> Bool {
         clauses.allSatisfy { clause in
             switch clause.entity {

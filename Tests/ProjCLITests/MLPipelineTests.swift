@@ -96,6 +96,38 @@ import Testing
         #expect(r.out.hasPrefix("detector 1.0.0 is unchanged"))
     }
 
+    /// The repository's own flagship, as a new user tries it: a release, then `proj repro -S train.rounds=100`
+    /// ends with a verifiable pre-release bundle beside the untouched release, and both runs are in the history.
+    /// (Two folds and xgboost alone, so that the test takes seconds; the data is the whole shared set.)
+    @Test func theFlagshipsEverydayLoopMakesAnExperimentBundle() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        var files: [String: String] = [:]
+        for file in ["project.yaml", "params.yaml", "stages/data-schema.yaml", "stages/public_suffix_list.dat"] {
+            files[file] = try String(contentsOfFile: repository + "/" + file, encoding: .utf8)
+        }
+        var p = try TempProject(files)
+        p.environment = projEnvironment(p)
+        var r = try p.proj("repro", "-S", "ingest.source=\(Self.dataPath)", "-S", "train.models=xgboost", "-S", "train.folds=2")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        let release = p.root + "/bundles/phishing-detector-0.8.0.tar"
+        let released = try sha256(release)
+
+        r = try p.proj("repro", "-S", "train.rounds=100")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        let version = try #require(r.out.firstMatch(of: /this is the experiment (0\.8\.1-exp\.[0-9a-f]{8})/).map { String($0.1) }, "\(r.out)")
+        #expect(try sha256(release) == released)
+        r = try p.proj("verify", "bundles/phishing-detector-\(version).tar")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try p.proj("exp", "show", "--json").out.utf8)) as? [[String: Any]])
+        #expect(runs.count == 2)
+        #expect((runs[0]["bundle"] as? [String: Any])?["version"] as? String == version)
+        #expect((runs[1]["bundle"] as? [String: Any])?["version"] as? String == "0.8.0")
+        #expect((runs[0]["params"] as? [String: String])?["train.rounds"] == "100")
+        // The factory's curve of the model it cross-validated is in the run, per round.
+        #expect(p.read("plots/cv_curves.csv")?.split(separator: "\n").count == 101)
+    }
+
     @Test func aRawURLModelFromTheFactoryIsBundledByRepro() throws {
         let p = try project(rows: 1500)
         let suffixList = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

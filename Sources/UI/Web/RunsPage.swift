@@ -48,17 +48,21 @@ struct RunsPage {
         (400, Layout.page(title: "Runs", body: controls(ask, q, runs: []) + Layout.problem(message)))
     }
 
-    /// The runs on the asked page and how many match. The newest first, unfiltered, is one page read by
-    /// SQLite; anything else reads the matching runs' summaries (never their points) and sorts them here.
+    /// The runs on the asked page and how many match. The newest first, unfiltered, is one page read by the
+    /// database; anything else reads every run with only the keys the filter and the sort need, filters and
+    /// sorts them here, and reads the page's runs in full.
     func page(_ ask: Ask, _ filter: RunFilter?) throws(TrackingError) -> (runs: [RunSummary], total: Int) {
         let offset = (ask.page - 1) * ask.size
         if filter == nil && ask.sort == "started" && ask.descending {
             return (try store.runs(experiment: ask.experiment, limit: ask.size, offset: offset), try store.runCount(experiment: ask.experiment))
         }
-        var runs = try store.runs(experiment: ask.experiment, limit: .max)
+        var keys = filter?.keys ?? (params: [], metrics: [], tags: [])
+        if ask.sort.hasPrefix("params.") { keys.params.insert(String(ask.sort.dropFirst(7))) }
+        if ask.sort.hasPrefix("metrics.") { keys.metrics.insert(String(ask.sort.dropFirst(8))) }
+        var runs = try store.runIndex(experiment: ask.experiment, params: keys.params, metrics: keys.metrics, tags: keys.tags)
         if let filter { runs = runs.filter(filter.matches) }
         runs = RunsPage.sorted(runs, by: ask.sort, descending: ask.descending)
-        return (Array(runs.dropFirst(offset).prefix(ask.size)), runs.count)
+        return (try store.runs(ids: runs.dropFirst(offset).prefix(ask.size).map(\.id)), runs.count)
     }
 
     static func sorted(_ runs: [RunSummary], by column: String, descending: Bool) -> [RunSummary] {
