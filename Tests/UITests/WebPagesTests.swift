@@ -86,6 +86,23 @@ import Tracking
         #expect(empty.status == 200 && empty.html.contains("No runs yet"))
     }
 
+    @Test func oddAsksAreBoundedAndEscaped() throws {
+        let store = try Self.store()
+        try Self.run(store, name: "a", rounds: 1, accuracy: 0.5, started: 1)
+        let page = RunsPage(store: store)
+        for ask in [[("n", "-5"), ("page", "0")], [("n", "99999999"), ("page", "99999999999999999999")], [("sort", "<script>x</script>"), ("order", "sideways")],
+                    [("col", "<b>bold</b>"), ("col", "metrics.<i>")], [("filter", String(repeating: "a", count: 5000))], [("experiment", "'; DROP TABLE runs; --")]] {
+            let answer = page.render(Self.query(ask))
+            #expect([200, 400].contains(answer.status), "\(ask)")
+            #expect(!answer.html.contains("<script>x") && !answer.html.contains("<b>bold") && !answer.html.contains("<i>"), "\(ask)")
+        }
+        #expect(page.render(Self.query([("filter", String(repeating: "a", count: 5000))])).html.contains("the filter is longer than 4096 bytes"))
+        // The history is intact after all of them.
+        #expect(try store.runCount() == 1)
+        #expect(RunPage(store: store).render(String(repeating: "f", count: 10_000)).status == 404)
+        #expect(RunPage(store: store).render("").status == 404)
+    }
+
     @Test func hostileNamesAreEscapedEverywhere() throws {
         let store = try Self.store()
         let hostile = "<script>alert(1)</script>"
