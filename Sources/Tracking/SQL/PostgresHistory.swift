@@ -127,99 +127,19 @@ final class PostgresHistory: HistoryDatabase, @unchecked Sendable {
         }
     }
 
-    /// The schema's versions; each is applied once, in order, under an advisory lock so that two machines
-    /// starting at once do not both create the tables.
-    static let migrations: [String] = [
-        """
-        CREATE TABLE experiments (
-            id BIGSERIAL PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            created_ms BIGINT NOT NULL,
-            lifecycle TEXT NOT NULL DEFAULT 'active'
-        );
-        INSERT INTO experiments (id, name, created_ms) VALUES (0, 'Default', 0);
-        CREATE TABLE runs (
-            id TEXT PRIMARY KEY,
-            experiment_id BIGINT NOT NULL REFERENCES experiments(id),
-            name TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL,
-            status TEXT NOT NULL,
-            started_ms BIGINT NOT NULL,
-            ended_ms BIGINT,
-            git_revision TEXT,
-            git_dirty INTEGER,
-            failed_stage TEXT,
-            message TEXT,
-            host TEXT NOT NULL,
-            pid INTEGER NOT NULL,
-            bundle_name TEXT,
-            bundle_version TEXT,
-            bundle_digest TEXT
-        );
-        CREATE INDEX runs_by_start ON runs(started_ms DESC);
-        CREATE INDEX runs_by_experiment ON runs(experiment_id, started_ms DESC);
-        CREATE TABLE params (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (run_id, key)
-        );
-        CREATE TABLE tags (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (run_id, key)
-        );
-        CREATE TABLE metric_points (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            step BIGINT NOT NULL,
-            timestamp_ms BIGINT NOT NULL,
-            value DOUBLE PRECISION NOT NULL,
-            flag INTEGER NOT NULL,
-            PRIMARY KEY (run_id, key, step)
-        );
-        CREATE TABLE latest_metrics (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            step BIGINT NOT NULL,
-            timestamp_ms BIGINT NOT NULL,
-            value DOUBLE PRECISION NOT NULL,
-            flag INTEGER NOT NULL,
-            PRIMARY KEY (run_id, key)
-        );
-        CREATE TABLE stages (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            stage TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            fingerprint TEXT,
-            reasons TEXT NOT NULL,
-            seconds DOUBLE PRECISION NOT NULL,
-            outs TEXT NOT NULL,
-            message TEXT,
-            upstream TEXT NOT NULL DEFAULT '',
-            PRIMARY KEY (run_id, stage)
-        );
-        CREATE TABLE documents (
-            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            name TEXT NOT NULL,
-            content TEXT NOT NULL,
-            PRIMARY KEY (run_id, name)
-        );
-        """,
-    ]
-
+    /// Applies the migrations this database lacks, in one transaction under an advisory lock, so that two
+    /// machines starting at once do not both create the tables.
     private func migrate() throws(TrackingError) {
+        let migrations = HistorySchema.migrations
         try write { db in
             try db.execute("SELECT pg_advisory_xact_lock(7426115)")
             try db.execute("CREATE TABLE IF NOT EXISTS proj_schema (version INTEGER NOT NULL)")
             let version: Int = try db.row("SELECT MAX(version) AS v FROM proj_schema")?["v"] ?? 0
-            guard version <= PostgresHistory.migrations.count else {
-                throw TrackingError.store("the run history \(location) has schema version \(version), newer than this proj knows (\(PostgresHistory.migrations.count)): use a newer proj")
+            guard version <= migrations.count else {
+                throw TrackingError.store("the run history \(location) has schema version \(version), newer than this proj knows (\(migrations.count)): use a newer proj")
             }
-            for (i, sql) in PostgresHistory.migrations.enumerated() where i + 1 > version {
-                try connection.execute(sql)
+            for (i, migration) in migrations.enumerated() where i + 1 > version {
+                try connection.execute(HistorySchema.postgres(migration.sql))
                 try db.execute("INSERT INTO proj_schema (version) VALUES (?)", [.integer(Int64(i + 1))])
             }
         }

@@ -31,9 +31,14 @@ struct RunCharts {
         var charts: [String] = [], single: [(key: String, values: [Double?])] = []
         var undrawn = 0
         for panel in panels {
+            // Past the page's share of panels nothing more is read.
+            guard charts.count < maxPanels else {
+                undrawn += 1
+                continue
+            }
             let lines = try self.lines(panel, runs)
             if lines.contains(where: { $0.line.points.count > 1 }) {
-                if charts.count < maxPanels { charts.append(RunCharts.chart(panel, lines)) } else { undrawn += 1 }
+                charts.append(RunCharts.chart(panel, lines))
             } else {
                 // A curve of one step (a linear model, a single forest) is a value, not a chart.
                 for (key, _) in panel.keys {
@@ -105,22 +110,30 @@ struct RunCharts {
 
     static func label(_ run: RunSummary) -> String { run.name.isEmpty ? String(run.id.prefix(8)) : run.name }
 
-    /// A panel's lines, one per run and variant, with how many points each stands for.
-    func lines(_ panel: Panel, _ runs: [RunSummary]) throws(TrackingError) -> [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)] {
-        var lines: [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)] = []
+    /// One line of a panel: the key it draws, and how many points it stands for (all of them, and the NaN or infinite ones).
+    struct Drawn {
+        var key: String
+        var line: LineChart.Line
+        var total: Int
+        var nonFinite: Int
+    }
+
+    /// A panel's lines, one per run and variant.
+    func lines(_ panel: Panel, _ runs: [RunSummary]) throws(TrackingError) -> [Drawn] {
+        var lines: [Drawn] = []
         for (i, run) in runs.enumerated() {
             for (key, variant) in panel.keys where run.metrics[key] != nil {
                 let series = try store.series(run.id, key: key, maxPoints: maxPoints)
                 let dashed = !variant.isEmpty && !RunCharts.variants.prefix(3).contains(variant + "_")
-                lines.append((key, LineChart.Line(label: RunCharts.label(run) + (variant.isEmpty ? "" : " " + variant), run: run.id,
+                lines.append(Drawn(key: key, line: LineChart.Line(label: RunCharts.label(run) + (variant.isEmpty ? "" : " " + variant), run: run.id,
                                                   color: LineChart.color(i), dashed: dashed,
-                                                  points: series.points.map { (Double($0.step), $0.value) }), series.total, series.nonFinite))
+                                                  points: series.points.map { (Double($0.step), $0.value) }), total: series.total, nonFinite: series.nonFinite))
             }
         }
         return lines
     }
 
-    static func chart(_ panel: Panel, _ lines: [(key: String, line: LineChart.Line, total: Int, nonFinite: Int)]) -> String {
+    static func chart(_ panel: Panel, _ lines: [Drawn]) -> String {
         let drawn = lines.reduce(0) { $0 + $1.line.points.count }, total = lines.reduce(0) { $0 + $1.total }
         let nonFinite = lines.reduce(0) { $0 + $1.nonFinite }
         var notes: [String] = []
