@@ -107,22 +107,25 @@ import Testing
         }
         var p = try TempProject(files)
         p.environment = projEnvironment(p)
+        let released = try #require(files["project.yaml"]?.firstMatch(of: /\nversion: (\d+)\.(\d+)\.(\d+)/), "project.yaml has no version")
+        let (major, minor, patch) = (String(released.1), String(released.2), Int(released.3)!)
         var r = try p.proj("repro", "-S", "ingest.source=\(Self.dataPath)", "-S", "train.models=xgboost", "-S", "train.folds=2")
         #expect(r.code == 0, "\(r.out)\(r.err)")
-        let release = p.root + "/bundles/phishing-detector-0.8.0.tar"
-        let released = try sha256(release)
+        let release = p.root + "/bundles/phishing-detector-\(major).\(minor).\(patch).tar"
+        let releaseDigest = try sha256(release)
 
         r = try p.proj("repro", "-S", "train.rounds=100")
         #expect(r.code == 0, "\(r.out)\(r.err)")
-        let version = try #require(r.out.firstMatch(of: /this is the experiment (0\.8\.1-exp\.[0-9a-f]{8})/).map { String($0.1) }, "\(r.out)")
-        #expect(try sha256(release) == released)
+        let version = try #require(r.out.firstMatch(of: /this is the experiment (\d+\.\d+\.\d+-exp\.[0-9a-f]{8})/).map { String($0.1) }, "\(r.out)")
+        #expect(version.hasPrefix("\(major).\(minor).\(patch + 1)-exp."))
+        #expect(try sha256(release) == releaseDigest)
         r = try p.proj("verify", "bundles/phishing-detector-\(version).tar")
         #expect(r.code == 0, "\(r.out)\(r.err)")
 
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(try p.proj("exp", "show", "--json").out.utf8)) as? [[String: Any]])
         #expect(runs.count == 2)
         #expect((runs[0]["bundle"] as? [String: Any])?["version"] as? String == version)
-        #expect((runs[1]["bundle"] as? [String: Any])?["version"] as? String == "0.8.0")
+        #expect((runs[1]["bundle"] as? [String: Any])?["version"] as? String == "\(major).\(minor).\(patch)")
         #expect((runs[0]["params"] as? [String: String])?["train.rounds"] == "100")
         // The factory's curve of the model it cross-validated is in the run, per round.
         #expect(p.read("plots/cv_curves.csv")?.split(separator: "\n").count == 101)
