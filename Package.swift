@@ -51,6 +51,8 @@ let package = Package(
             "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Layer 8: remotes: the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4 signing.
+        .target(name: "Remote", dependencies: ["YAML", "Fingerprint", .product(name: "Crypto", package: "swift-crypto")]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
@@ -65,7 +67,7 @@ let package = Package(
         ]),
         // Layer 12: argument parsing and output only.
         .target(name: "ProjCLI", dependencies: [
-            "Tabular", "Runner", "Tracking", "UI", "Bundle", "ML", "Serve", "ProjectModel",
+            "Tabular", "Runner", "Tracking", "UI", "Bundle", "ML", "Serve", "ProjectModel", "Remote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", "PostgresServer", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI", "PostgresServer"]),
     ],
     swiftLanguageModes: [.v6]
