@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Layer 1: system libraries, one module map + shim header each.
@@ -51,8 +52,12 @@ let package = Package(
             "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Layer 8: remotes: the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4 signing.
-        .target(name: "Remote", dependencies: ["YAML", "Fingerprint", .product(name: "Crypto", package: "swift-crypto")]),
+        // Layer 8: remotes: the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4, the S3 client (AsyncHTTPClient).
+        .target(name: "Remote", dependencies: [
+            "YAML", "Fingerprint",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
@@ -84,7 +89,7 @@ let package = Package(
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "Tabular", "Fingerprint", "YAML", "ProjectModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", "PostgresServer", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),
-        .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "PostgresServer"]),
         .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI", "PostgresServer"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,7 +8,7 @@ import YAML
 func fail(_ error: RemoteError) -> CommandFailure {
     switch error {
     case .invalid(let message), .notFound(let message): CommandFailure(message: message, code: 2)
-    case .io(let message): CommandFailure(message: message, code: 1)
+    case .io(let message), .denied(let message), .unreachable(let message), .server(let message), .corrupt(let message): CommandFailure(message: message, code: 1)
     }
 }
 

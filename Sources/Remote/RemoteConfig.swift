@@ -65,13 +65,21 @@ public struct RemoteSpec: Sendable, Equatable {
 public enum RemoteError: Error, Sendable, CustomStringConvertible {
     /// A remote or its configuration that cannot be used as given.
     case invalid(String)
-    /// A remote that is not there, or a name taken.
+    /// A remote, bucket or object that is not there.
     case notFound(String)
     case io(String)
+    /// The server refused the credentials (403).
+    case denied(String)
+    /// The server could not be reached.
+    case unreachable(String)
+    /// The server answered with an error.
+    case server(String)
+    /// The server sent other bytes than asked for.
+    case corrupt(String)
 
     public var description: String {
         switch self {
-        case .invalid(let m), .notFound(let m), .io(let m): m
+        case .invalid(let m), .notFound(let m), .io(let m), .denied(let m), .unreachable(let m), .server(let m), .corrupt(let m): m
         }
     }
 }

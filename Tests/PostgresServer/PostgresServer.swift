@@ -41,7 +41,7 @@ public final class PostgresServer {
 
     public struct ServerError: Error, CustomStringConvertible {
         public var description: String
-        init(_ d: String) { description = d }
+        public init(_ d: String) { description = d }
     }
 
     /// Runs a tool to completion with posix_spawn and waitpid (Foundation's Process does not notice the exit

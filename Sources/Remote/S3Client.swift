@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One S3 bucket and prefix, spoken to over HTTP (AsyncHTTPClient) with SigV4-signed requests: objects put
+/// (with `x-amz-checksum-sha256`, optionally only if absent or unchanged), got (and checked against the
+/// SHA-256 asked for), headed, listed and deleted. An endpoint (`http://127.0.0.1:9000`) is spoken to
+/// path-style, AWS virtual-hosted; 5xx answers and throttling are tried again with growing pauses.
+public struct S3Client: Sendable {
+    public let remote: String
+    public let bucket: String
+    public let prefix: String
+    let signer: SigV4
+    let base: (scheme: String, host: String)
+    let pathStyle: Bool
+    let http: HTTPClient
+    /// Tries per request, pauses doubling from 100 ms.
+    public var attempts = 4
+    /// Largest answer read into memory.
+    public var maxBody = 1 << 30
+
+    /// `endpoint` is an S3-compatible server's address; without one, AWS in `region`.
+    /// proj's HTTP client for S3: connections that cannot be made fail after 10 s (AsyncHTTPClient tries a
+    /// refused connection again until then), answers may take minutes.
+    public static let sharedHTTP = HTTPClient(eventLoopGroupProvider: .singleton,
+                                              configuration: .init(timeout: .init(connect: .seconds(10), read: .seconds(300))))
+
+    public init(remote: String, bucket: String, prefix: String, credentials: AWSCredentials, region: String, endpoint: String?,
+                http: HTTPClient = S3Client.sharedHTTP) throws(RemoteError) {
+        self.remote = remote
+        self.bucket = bucket
+        self.prefix = prefix
+        self.http = http
+        signer = SigV4(credentials: credentials, region: region)
+        if let endpoint {
+            guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else {
+                throw .invalid("remote '\(remote)': endpoint '\(endpoint)' is not an http(s) address")
+            }
+            base = (scheme, url.port.map { "\(host):\($0)" } ?? host)
+            pathStyle = true
+        } else {
+            base = ("https", "\(bucket).s3.\(region).amazonaws.com")
+            pathStyle = false
+        }
+    }
+
+    /// Where the client sends requests, for messages.
+    public var address: String { "\(base.scheme)://\(base.host)" }
+
+    func objectPath(_ key: String) -> String {
+        let full = prefix.isEmpty ? key : prefix + "/" + key
+        return pathStyle ? "/\(bucket)/\(full)" : "/\(full)"
+    }
+
+    // MARK: - Operations
+
+    /// Stores `data` under `key`. With `ifNoneMatch`, only when no object is there; with `ifMatch`, only when
+    /// the object's ETag is that one: false when the condition failed (412), so the caller can read and retry.
+    @discardableResult
+    public func put(_ key: String, _ data: Data, ifNoneMatch: Bool = false, ifMatch: String? = nil) async throws(RemoteError) -> Bool {
+        let digest = SHA256.hash(data: data)
+        var headers: [(name: String, value: String)] = [("Content-Length", String(data.count)),
+                                                         ("x-amz-checksum-sha256", Data(digest).base64EncodedString())]
+        if ifNoneMatch { headers.append(("If-None-Match", "*")) }
+        if let ifMatch { headers.append(("If-Match", ifMatch)) }
+        let answer = try await send("PUT", objectPath(key), headers: headers, body: data, payloadSHA256: SigV4.hex(digest), what: "put \(key)",
+                                    accept: [200, 412])
+        return answer.status == 200
+    }
+
+    /// The object's bytes and ETag, nil when there is none. With `sha256`, bytes that do not hash to it are
+    /// refused: nothing is returned that the caller did not ask for.
+    public func get(_ key: String, sha256 expected: String? = nil) async throws(RemoteError) -> (data: Data, etag: String?)? {
+        let answer = try await send("GET", objectPath(key), what: "get \(key)", accept: [200, 404])
+        guard answer.status == 200 else {
+            if S3XML.parse(answer.body).code == "NoSuchBucket" { throw failure(404, answer.body, what: "get \(key)") }
+            return nil
+        }
+        if let expected, SigV4.sha256(answer.body) != expected {
+            throw .corrupt("remote '\(remote)' sent other bytes for \(key) than asked for (sha256 \(SigV4.sha256(answer.body).prefix(12))…, not \(expected.prefix(12))…): nothing was kept")
+        }
+        return (answer.body, answer.etag)
+    }
+
+    /// The object's size, nil when there is none.
+    public func head(_ key: String) async throws(RemoteError) -> Int64? {
+        let answer = try await send("HEAD", objectPath(key), what: "head \(key)", accept: [200, 404])
+        return answer.status == 200 ? answer.length ?? 0 : nil
+    }
+
+    public func delete(_ key: String) async throws(RemoteError) {
+        _ = try await send("DELETE", objectPath(key), what: "delete \(key)", accept: [200, 204, 404])
+    }
+
+    /// Every object under `under` (relative to the client's prefix), with its size, a thousand per request.
+    public func list(under: String = "") async throws(RemoteError) -> [(key: String, size: Int64)] {
+        let full = [prefix, under].filter { !$0.isEmpty }.joined(separator: "/")
+        let strip = prefix.isEmpty ? 0 : prefix.count + 1
+        var out: [(key: String, size: Int64)] = [], token: String?
+        repeat {
+            var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", full)]
+            if let token { query.append(("continuation-token", token)) }
+            let answer = try await send("GET", pathStyle ? "/\(bucket)" : "/", query: query, what: "list \(full.isEmpty ? "the bucket" : full)", accept: [200])
+            let listing = S3XML.parse(answer.body).listing
+            out += listing.objects.map { (String($0.key.dropFirst(strip)), $0.size) }
+            token = listing.truncated ? listing.nextToken : nil
+        } while token != nil
+        return out
+    }
+
+    /// Creates the bucket (for a new remote, and for tests against a local server).
+    public func createBucket() async throws(RemoteError) {
+        _ = try await send("PUT", pathStyle ? "/\(bucket)" : "/", what: "create the bucket", accept: [200, 409])
+    }
+
+    // MARK: - Requests
+
+    struct Answer {
+        var status: Int
+        var body: Data
+        var etag: String?
+        var length: Int64?
+    }
+
+    func send(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+              body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>) async throws(RemoteError) -> Answer {
+        var url = "\(base.scheme)://\(base.host)\(SigV4.encode(path, slash: false))"
+        if !query.isEmpty { url += "?" + query.map { SigV4.encode($0.name, slash: true) + "=" + SigV4.encode($0.value, slash: true) }.joined(separator: "&") }
+        var pause: UInt64 = 100_000_000
+        for attempt in 1...max(1, attempts) {
+            let signed = signer.headers(for: SigV4.Request(method: method, host: base.host, path: path, query: query, headers: headers),
+                                        payloadSHA256: payloadSHA256 ?? SigV4.sha256(body), date: Date())
+            var request = HTTPClientRequest(url: url)
+            request.method = HTTPMethod(rawValue: method)
+            for (name, value) in headers + signed { request.headers.add(name: name, value: value) }
+            if !body.isEmpty || method == "PUT" { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let status: Int, data: Data, response: HTTPClientResponse
+            do {
+                response = try await http.execute(request, timeout: .seconds(120))
+                status = Int(response.status.code)
+                let buffer = try await response.body.collect(upTo: maxBody)
+                data = Data(buffer.readableBytesView)
+            } catch {
+                if attempt < attempts, S3Client.isTransient(error) {
+                    try? await Task.sleep(nanoseconds: pause)
+                    pause *= 2
+                    continue
+                }
+                throw .unreachable("remote '\(remote)': cannot reach \(address) to \(what): \(error)")
+            }
+            if accept.contains(status) {
+                return Answer(status: status, body: data, etag: response.headers.first(name: "ETag"),
+                              length: response.headers.first(name: "Content-Length").flatMap { Int64($0) })
+            }
+            if attempt < attempts && (status >= 500 || status == 429) {
+                try? await Task.sleep(nanoseconds: pause)
+                pause *= 2
+                continue
+            }
+            throw failure(status, data, what: what)
+        }
+        throw .unreachable("remote '\(remote)': \(what) did not succeed in \(attempts) tries")
+    }
+
+    /// An answer S3 refused with, in the user's terms: who was refused, which bucket is missing, what the server said.
+    func failure(_ status: Int, _ body: Data, what: String) -> RemoteError {
+        let xml = S3XML.parse(body)
+        let said = [xml.code, xml.message].compactMap { $0 }.joined(separator: ": ")
+        switch (status, xml.code) {
+        case (403, _):
+            return .denied("remote '\(remote)': \(signer.credentials) may not \(what) in bucket '\(bucket)' (\(said.isEmpty ? "403 Forbidden" : said))")
+        case (_, "NoSuchBucket"):
+            return .notFound("remote '\(remote)': there is no bucket '\(bucket)' at \(address)")
+        default:
+            return .server("remote '\(remote)': \(what) failed with HTTP \(status)\(said.isEmpty ? "" : " (" + said + ")")")
+        }
+    }
+
+    /// Whether trying again may help: not when no connection could be made at all (the pool already tried
+    /// until its connect timeout).
+    static func isTransient(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .connectTimeout { return false }
+        let text = "\(error)"
+        return !text.contains("connectionRefused") && !text.contains("Connection refused") && !text.contains("connectTimeout")
+    }
+}
