@@ -6,9 +6,10 @@ import Testing
 /// A real S3-compatible server for one test: moto's (`.build/test-venvs/s3`, which `.ci/run` fills), on a
 /// free loopback port, stopped by `stop()`.
 final class MotoServer {
-    let process = Process()
     let port = PostgresServer.freePort()
     var endpoint: String { "http://127.0.0.1:\(port)" }
+    /// The server's process, which leads a session of its own so that stopping it reaches all it started.
+    private var pid: pid_t = 0
 
     init() throws {
         let server = SigV4Tests.packageRoot + "/.build/test-venvs/s3/bin/moto_server"
@@ -17,12 +18,19 @@ final class MotoServer {
             try #require(try SigV4Tests.run(SigV4Tests.packageRoot + "/.build/test-venvs/s3/bin/pip", ["install", "-q", "moto[server]"], input: nil).code == 0,
                          "pip install moto[server] failed")
         }
-        // In a session of its own, so that stopping it reaches every process it started.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = [server, "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(0x80)) // POSIX_SPAWN_SETSID
+        let arguments: [String] = [server, "-H", "127.0.0.1", "-p", String(port)]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, server, &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw PostgresServer.ServerError("cannot start \(server): error \(spawned)") }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if MotoServer.accepts(port) { return }
@@ -32,20 +40,14 @@ final class MotoServer {
         throw PostgresServer.ServerError("moto_server did not answer on \(endpoint) within 30 s")
     }
 
-    /// Ends the server's process group (SIGTERM, then SIGKILL after 5 s) and reaps it.
+    /// Ends the server's whole session and reaps it. SIGKILL: the server keeps nothing worth flushing, and it
+    /// does not end on SIGTERM.
     func stop() {
-        let pid = process.processIdentifier
         guard pid > 0 else { return }
-        kill(-pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while kill(pid, 0) == 0 && Date() < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
         kill(-pid, SIGKILL)
         var status: Int32 = 0
-        _ = waitpid(pid, &status, WNOHANG)
+        _ = waitpid(pid, &status, 0)
+        pid = 0
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
