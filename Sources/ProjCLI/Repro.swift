@@ -67,7 +67,7 @@ extension ProjCommand {
             }
             if let recorder {
                 let built = BuiltBundle.new(in: workspace.root, since: bundlesBefore)
-                keep(console) { () throws(TrackingError) in 
+                keep(console) { () throws(TrackingError) in
                     _ = try recorder.finish(results, workspace: workspace, bundle: built, documents: built?.documents(in: workspace.root) ?? [])
                 }
             }

@@ -44,9 +44,10 @@ public struct TrackingServer: Sendable {
         return router
     }
 
-    /// A request's query parameters in order, repeated keys kept.
+    /// A request's query parameters in order, repeated keys kept, decoded as forms and Python's `requests`
+    /// encode them (`+` is a space, then percent-escapes).
     static func query(_ request: Request) -> WebQuery {
-        WebQuery(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        WebQuery(pairs: WebQuery.decode(request.uri.query ?? ""))
     }
 
     static func page(_ page: (status: Int, html: String)) -> Response {

@@ -63,6 +63,11 @@ import Testing
         #expect(table.contains(">metrics.json:accuracy") && table.contains(">train.lr"))
         #expect(table.contains("<td class=\"num\">0.91</td>") && table.contains("<td class=\"num\">0.95</td>"))
 
+        // The filter as the page's form sends it (spaces as +): one run left.
+        let filtered = try Self.dom(base + "/?filter=metrics.%60metrics.json%3Aaccuracy%60+%3E+0.93", in: p.root)
+        #expect(filtered.matches(of: /<tr data-run="([0-9a-f]{32})">/).count == 1, "\(filtered.prefix(3000))")
+        #expect(filtered.contains("1 runs · page 1 of 1"))
+
         // The compare view: one loss panel with train and validation lines for each run.
         let compare = try Self.dom(base + "/compare?run=\(ids[0])&run=\(ids[1])", in: p.root)
         #expect(compare.contains("data-title=\"loss · curve.csv\" data-lines=\"4\""), "\(compare.prefix(3000))")

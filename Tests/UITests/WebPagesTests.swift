@@ -219,5 +219,9 @@ import Tracking
         #expect(LineChart.ticks(-0.37 ... -0.31).allSatisfy { (-0.37 ... -0.31).contains($0) })
         #expect(LineChart.padded(2...2) == 1.8...2.2 && LineChart.padded(0...0) == -1...1)
         #expect(HTML.encode("a b/ü") == "a%20b%2F%C3%BC")
+        // Query strings as a form sends them: + for spaces, escapes, repeated keys, a bad escape kept.
+        #expect(WebQuery.decode("filter=metrics.acc+%3E+0.9&run=a&run=b&flag&bad=%ZZ+x").map { "\($0.0)=\($0.1)" }
+                == ["filter=metrics.acc > 0.9", "run=a", "run=b", "flag=", "bad=%ZZ x"])
+        #expect(WebQuery.decode("q=%2B1") .first?.1 == "+1")
     }
 }

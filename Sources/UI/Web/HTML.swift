@@ -59,6 +59,19 @@ struct WebQuery: Sendable {
         return min(max(n, range.lowerBound), range.upperBound)
     }
 
+    /// The pairs of a raw query string (`a=1&b=x+y&b=%3E`): `+` is a space, percent-escapes are decoded (a
+    /// malformed escape is kept as it came), a name without `=` has an empty value.
+    static func decode(_ query: String) -> [(String, String)] {
+        query.split(separator: "&", omittingEmptySubsequences: true).map { part in
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func text(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (text(pieces[0]), pieces.count > 1 ? text(pieces[1]) : "")
+        }
+    }
+
     /// These parameters with `key` set to `value` (every earlier value of `key` dropped; nil drops it).
     func with(_ key: String, _ value: String?) -> [(String, String)] {
         pairs.filter { $0.0 != key } + (value.map { [(key, $0)] } ?? [])
