@@ -33,6 +33,9 @@ extension ProjCommand.Exp {
             do { sweep = try Sweep.combinations(set) } catch { throw CommandFailure(message: error.message, code: 2) }
             let store = try tracking.store(root: workspace.root)
             let console = Console(prefixStageOutput: true)
+            // Copies left by experiments killed outright go before new ones are made.
+            let swept = ExperimentCopy.sweep(workspace, host: Liveness.host, isAlive: Liveness.isAlive)
+            if swept > 0 { console.warn("Removed \(swept) experiment cop\(swept == 1 ? "y" : "ies") left in .proj/exps by an experiment that was killed.") }
             let names = sweep.indices.map { i in name.map { sweep.count > 1 ? "\($0)-\(i + 1)" : $0 } ?? "" }
             let task = Task { () -> [Experiment.Outcome] in
                 await withTaskGroup(of: (Int, Experiment.Outcome).self) { group in

@@ -10,8 +10,12 @@ public struct ExperimentCopy: Sendable {
     /// The copy's root.
     public let root: String
 
-    /// Copies `workspace` into a new directory under its `.proj/exps/`.
-    public static func make(of workspace: Workspace) throws(RunnerError) -> ExperimentCopy {
+    /// Where a copy says which process made it: `HOST PID`.
+    static let owner = ".proj/exp-owner"
+
+    /// Copies `workspace` into a new directory under its `.proj/exps/`, marked as made by process `pid` on `host`.
+    public static func make(of workspace: Workspace, host: String = ProcessInfo.processInfo.hostName,
+                            pid: Int32 = ProcessInfo.processInfo.processIdentifier) throws(RunnerError) -> ExperimentCopy {
         let base = workspace.root + "/.proj/exps"
         let root = base + "/" + UUID().uuidString.lowercased()
         // The outs restored from the cache: a path, or a directory whose files are skipped.
@@ -21,6 +25,7 @@ public struct ExperimentCopy: Sendable {
         }
         do {
             try FileSystem.makeDirectories(root + "/.proj")
+            try "\(host) \(pid)\n".write(toFile: root + "/" + owner, atomically: true, encoding: .utf8)
             let manager = FileManager.default
             guard let walk = manager.enumerator(atPath: workspace.root) else {
                 throw RunnerError.experiment("cannot list \(workspace.root) to copy it for the experiment")
@@ -55,5 +60,22 @@ public struct ExperimentCopy: Sendable {
     /// Removes the copy (the shared cache stays).
     public func remove() {
         FileSystem.removeTree(root)
+    }
+
+    /// Removes the copies under `workspace`'s `.proj/exps/` left by experiments killed outright: those whose
+    /// maker was a process on `host` that `isAlive` says is gone. Copies of other machines' processes, of
+    /// living ones, and without an owner are left alone. Returns how many went.
+    @discardableResult
+    public static func sweep(_ workspace: Workspace, host: String, isAlive: (Int32) -> Bool) -> Int {
+        let base = workspace.root + "/.proj/exps"
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            guard let text = try? String(contentsOfFile: base + "/" + name + "/" + owner, encoding: .utf8) else { continue }
+            let parts = text.split(whereSeparator: \.isWhitespace)
+            guard parts.count == 2, String(parts[0]) == host, let pid = Int32(parts[1]), !isAlive(pid) else { continue }
+            FileSystem.removeTree(base + "/" + name)
+            removed += 1
+        }
+        return removed
     }
 }

@@ -139,10 +139,23 @@ import Testing
         #expect(Set(accuracy) == [0.3, 0.4])
         #expect((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/.proj/exps")) ?? [] == [])
 
+        // Copies left by a killed experiment on this machine go at the next exp run; a living one's, another
+        // machine's and an unmarked directory stay.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let host = ProcessInfo.processInfo.hostName
+        for (name, owner) in [("killed", "\(host) \(gone.processIdentifier)"), ("alive", "\(host) \(getpid())"), ("elsewhere", "other-host \(gone.processIdentifier)"), ("unmarked", nil)] {
+            try FileManager.default.createDirectory(atPath: p.root + "/.proj/exps/\(name)/.proj", withIntermediateDirectories: true)
+            if let owner { try p.write(".proj/exps/\(name)/.proj/exp-owner", owner + "\n") }
+        }
+
         // A value's escaped comma is part of it: one experiment, not two.
         #expect(try p.proj("exp", "run", "-S", "train.layers=1\\,2").code == 0)
         let escaped = try #require(try Self.json(try p.proj("exp", "show", "--json").out) as? [[String: Any]])
         #expect(escaped.count == 6 && (escaped[0]["params"] as? [String: String])?["train.layers"]?.contains("1,2") == true, "\(escaped.first ?? [:])")
+        #expect(Set((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/.proj/exps")) ?? []) == ["alive", "elsewhere", "unmarked"])
 
         var bad = try p.proj("exp", "run", "-S", "nokey")
         #expect(bad.code == 2 && bad.err == "Error: -S 'nokey': expected key=value\n")
