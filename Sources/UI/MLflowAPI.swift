@@ -159,11 +159,8 @@ public struct MLflowAPI: Sendable {
             guard let id = Int64(text) else { throw Failure.invalid("experiment id '\(text)' is not a number") }
             return id
         }
-        var filter: RunFilter?
-        if let text = try r.optionalString("filter"), !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard text.utf8.count <= 4096 else { throw Failure.invalid("the filter is longer than 4096 bytes") }
-            do { filter = try RunFilter(text) } catch { throw Failure.invalid("bad filter: \(error.message)") }
-        }
+        let filter: RunFilter?
+        do { filter = try RunFilter.given(try r.optionalString("filter")) } catch let failure as RunFilter.Failure { throw Failure.invalid(failure.message) }
         let limit = try r.optionalInt("max_results").map(Int.init) ?? 1000
         guard (1...50_000).contains(limit) else { throw Failure.invalid("max_results must be 1 to 50000") }
         let offset = try r.optionalString("page_token").map { token throws(Failure) -> Int in
@@ -172,9 +169,8 @@ public struct MLflowAPI: Sendable {
         } ?? 0
         var runs: [RunSummary]
         if let filter {
-            // Filtered here over every run of the experiments carrying only the keys the filter reads; the page in full.
-            let keys = filter.keys
-            let all = try store.runIndex(experimentIDs: ids, params: keys.params, metrics: keys.metrics, tags: keys.tags).filter(filter.matches)
+            // The matching runs carry only the keys the filter reads; the page is read in full.
+            let all = try filter.matching(store, experimentIDs: ids)
             runs = try store.runs(ids: all.dropFirst(offset).prefix(limit + 1).map(\.id))
         } else {
             runs = try store.runs(experimentIDs: ids, limit: limit + 1, offset: offset)

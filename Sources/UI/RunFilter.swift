@@ -18,6 +18,11 @@ struct RunFilter {
 
     let clauses: [Clause]
 
+    /// The filter without clauses: it keeps every run.
+    static let all = RunFilter(clauses: [])
+
+    private init(clauses: [Clause]) { self.clauses = clauses }
+
     struct Failure: Error { var message: String }
 
     init(_ text: String) throws(Failure) {
@@ -32,6 +37,22 @@ struct RunFilter {
             scanner.skipSpaces()
         }
         self.clauses = clauses
+    }
+
+    /// The filter a request gives: nil for none or blank text; why not, worded for the user, when it cannot be read.
+    static func given(_ text: String?) throws(Failure) -> RunFilter? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard text.utf8.count <= 4096 else { throw Failure(message: "the filter is longer than 4096 bytes") }
+        do { return try RunFilter(text) } catch { throw Failure(message: "bad filter: \(error.message)") }
+    }
+
+    /// Every run (of one experiment, or of some) the filter keeps, newest first, carrying only the keys the
+    /// clauses read and the `also` ones (a sort's): the runs of a large history are never read in full here.
+    func matching(_ store: TrackingStore, experiment: String? = nil, experimentIDs: [Int64]? = nil,
+                  also: (params: Set<String>, metrics: Set<String>) = ([], [])) throws(TrackingError) -> [RunSummary] {
+        let keys = self.keys
+        return try store.runIndex(experiment: experiment, experimentIDs: experimentIDs, params: keys.params.union(also.params),
+                                  metrics: keys.metrics.union(also.metrics), tags: keys.tags).filter(matches)
     }
 
     /// The params, metrics and tags the clauses read (what a run must carry for `matches` to judge it).

@@ -20,9 +20,9 @@ struct RunPage {
             body += ComparePage.differences([run])
             body += try RunCharts(store: store).html([run])
             let documents = try store.documents(id)
-            for document in documents {
+            for document in documents where document.name != "bundle" {
                 guard let value = try? JSONParser.parse(Array(document.content.utf8), nonFinite: true) else { continue }
-                if document.name != "bundle", let drift = RunPage.drift(document.name, value) { body += drift }
+                if let drift = RunPage.drift(document.name, value) { body += drift }
             }
             if let bundle = documents.first(where: { $0.name == "bundle" }), let value = try? JSONParser.parse(Array(bundle.content.utf8)) {
                 body += RunPage.bundle(value)

@@ -32,20 +32,18 @@ struct RunsPage {
     func render(_ q: WebQuery) -> (status: Int, html: String) {
         let ask = Ask(q)
         do {
-            var filter: RunFilter?
-            if !ask.filterText.trimmingCharacters(in: .whitespaces).isEmpty {
-                guard ask.filterText.utf8.count <= 4096 else { return problem(ask, q, "the filter is longer than 4096 bytes") }
-                do { filter = try RunFilter(ask.filterText) } catch { return problem(ask, q, "bad filter: \(error.message)") }
-            }
+            let filter: RunFilter?
+            do { filter = try RunFilter.given(ask.filterText) } catch { return problem(ask, q, error.message) }
             let (runs, total) = try page(ask, filter)
-            return (200, Layout.page(title: "Runs", body: controls(ask, q, runs: runs) + table(ask, q, runs: runs, total: total)))
+            let columns = RunsPage.columns(ask, runs: runs)
+            return (200, Layout.page(title: "Runs", body: controls(ask, q, columns: columns) + table(ask, q, runs: runs, total: total, shown: columns.shown)))
         } catch {
             return (503, Layout.page(title: "Runs", body: Layout.problem("The run history cannot be read: \(error)")))
         }
     }
 
     func problem(_ ask: Ask, _ q: WebQuery, _ message: String) -> (status: Int, html: String) {
-        (400, Layout.page(title: "Runs", body: controls(ask, q, runs: []) + Layout.problem(message)))
+        (400, Layout.page(title: "Runs", body: controls(ask, q, columns: RunsPage.columns(ask, runs: [])) + Layout.problem(message)))
     }
 
     /// The runs on the asked page and how many match. The newest first, unfiltered, is one page read by the
@@ -56,12 +54,12 @@ struct RunsPage {
         if filter == nil && ask.sort == "started" && ask.descending {
             return (try store.runs(experiment: ask.experiment, limit: ask.size, offset: offset), try store.runCount(experiment: ask.experiment))
         }
-        var keys = filter?.keys ?? (params: [], metrics: [], tags: [])
-        if ask.sort.hasPrefix("params.") { keys.params.insert(String(ask.sort.dropFirst(7))) }
-        if ask.sort.hasPrefix("metrics.") { keys.metrics.insert(String(ask.sort.dropFirst(8))) }
-        var runs = try store.runIndex(experiment: ask.experiment, params: keys.params, metrics: keys.metrics, tags: keys.tags)
-        if let filter { runs = runs.filter(filter.matches) }
-        runs = RunsPage.sorted(runs, by: ask.sort, descending: ask.descending)
+        var sortKeys: (params: Set<String>, metrics: Set<String>) = ([], [])
+        if ask.sort.hasPrefix("params.") { sortKeys.params.insert(String(ask.sort.dropFirst(7))) }
+        if ask.sort.hasPrefix("metrics.") { sortKeys.metrics.insert(String(ask.sort.dropFirst(8))) }
+        // No filter keeps every run: the one that matches all.
+        let runs = RunsPage.sorted(try (filter ?? RunFilter.all).matching(store, experiment: ask.experiment, also: sortKeys),
+                                   by: ask.sort, descending: ask.descending)
         return (try store.runs(ids: runs.dropFirst(offset).prefix(ask.size).map(\.id)), runs.count)
     }
 
@@ -102,8 +100,8 @@ struct RunsPage {
         return (available, shown)
     }
 
-    func controls(_ ask: Ask, _ q: WebQuery, runs: [RunSummary]) -> String {
-        let (available, shown) = RunsPage.columns(ask, runs: runs)
+    func controls(_ ask: Ask, _ q: WebQuery, columns: (available: RunTable.Columns, shown: RunTable.Columns)) -> String {
+        let (available, shown) = columns
         var out = "<h1>Runs</h1><form class=\"bar\" method=\"get\" action=\"/\">"
         out += "<input type=\"text\" name=\"filter\" placeholder=\"metrics.`metrics/eval.json:accuracy` &gt; 0.9 AND params.train.rounds = '100'\" value=\"\(HTML.escape(ask.filterText))\">"
         out += "<input type=\"text\" name=\"experiment\" placeholder=\"experiment\" style=\"width:160px\" value=\"\(HTML.escape(ask.experiment ?? ""))\">"
@@ -122,12 +120,11 @@ struct RunsPage {
         return out + "</details></form>"
     }
 
-    func table(_ ask: Ask, _ q: WebQuery, runs: [RunSummary], total: Int) -> String {
+    func table(_ ask: Ask, _ q: WebQuery, runs: [RunSummary], total: Int, shown: RunTable.Columns) -> String {
         guard total > 0 else {
             let none = ask.filterText.isEmpty ? "No runs yet: `proj repro` and `proj exp run` record one each." : "No run matches the filter."
             return "<p class=\"empty\">\(HTML.escape(none))</p>"
         }
-        let (_, shown) = RunsPage.columns(ask, runs: runs)
         let pages = (total + ask.size - 1) / ask.size
         var out = "<form method=\"get\" action=\"/compare\"><div class=\"bar\"><button type=\"submit\">Compare selected</button>"
         out += "<span class=\"note\">\(total) runs · page \(min(ask.page, pages)) of \(pages)</span></div><div class=\"scroll\"><table id=\"runs\"><thead><tr><th></th>"
