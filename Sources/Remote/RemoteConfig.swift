@@ -10,12 +10,15 @@ public struct RemoteSpec: Sendable, Equatable {
     /// An S3-compatible server's address (`http://127.0.0.1:9000`), when not AWS's own.
     public var endpoint: String?
     public var region: String?
+    /// Files larger than this go to S3 in parts of this size (`part_size_mib`; default 64 MiB).
+    public var partSize: Int64?
 
-    public init(name: String, url: String, endpoint: String? = nil, region: String? = nil) {
+    public init(name: String, url: String, endpoint: String? = nil, region: String? = nil, partSize: Int64? = nil) {
         self.name = name
         self.url = url
         self.endpoint = endpoint
         self.region = region
+        self.partSize = partSize
     }
 
     /// Where the remote's data lives.
@@ -76,10 +79,13 @@ public enum RemoteError: Error, Sendable, CustomStringConvertible {
     case server(String)
     /// The server sent other bytes than asked for.
     case corrupt(String)
+    /// The transfer was interrupted (Ctrl-C).
+    case interrupted
 
     public var description: String {
         switch self {
         case .invalid(let m), .notFound(let m), .io(let m), .denied(let m), .unreachable(let m), .server(let m), .corrupt(let m): m
+        case .interrupted: "interrupted; what was sent in full stays, nothing else was recorded"
         }
     }
 }
@@ -117,10 +123,18 @@ public struct RemoteConfig: Sendable, Equatable {
                     guard case .map(let fields) = remote.value, let url = remote.value["url"]?.string else {
                         throw .invalid("\(file): remote '\(remote.key)' needs a `url:`")
                     }
-                    for field in fields where !["url", "endpoint", "region"].contains(field.key) {
-                        throw .invalid("\(file): remote '\(remote.key)' has an unknown key '\(field.key)' (expected url, endpoint, region; credentials never go here)")
+                    for field in fields where !["url", "endpoint", "region", "part_size_mib"].contains(field.key) {
+                        throw .invalid("\(file): remote '\(remote.key)' has an unknown key '\(field.key)' (expected url, endpoint, region, part_size_mib; credentials never go here)")
                     }
-                    config.remotes.append(RemoteSpec(name: remote.key, url: url, endpoint: remote.value["endpoint"]?.string, region: remote.value["region"]?.string))
+                    var partSize: Int64?
+                    if let value = remote.value["part_size_mib"] {
+                        guard case .int(let mib) = value, (5...5120).contains(mib) else {
+                            throw .invalid("\(file): remote '\(remote.key)': part_size_mib must be a whole number from 5 to 5120 (S3's limits)")
+                        }
+                        partSize = Int64(mib) << 20
+                    }
+                    config.remotes.append(RemoteSpec(name: remote.key, url: url, endpoint: remote.value["endpoint"]?.string, region: remote.value["region"]?.string,
+                                                     partSize: partSize))
                 }
             case "default":
                 config.defaultName = entry.value.string
@@ -139,6 +153,7 @@ public struct RemoteConfig: Sendable, Equatable {
             var fields: [Value.Entry] = [.init("url", .string(r.url))]
             if let endpoint = r.endpoint { fields.append(.init("endpoint", .string(endpoint))) }
             if let region = r.region { fields.append(.init("region", .string(region))) }
+            if let size = r.partSize { fields.append(.init("part_size_mib", .int(Int(size >> 20)))) }
             return .init(r.name, .map(fields))
         })
         var top: [Value.Entry] = [.init("remotes", remotesValue)]

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// (with `x-amz-checksum-sha256`, optionally only if absent or unchanged), got (and checked against the
 /// SHA-256 asked for), headed, listed and deleted. An endpoint (`http://127.0.0.1:9000`) is spoken to
 /// path-style, AWS virtual-hosted; 5xx answers and throttling are tried again with growing pauses.
-public struct S3Client: Sendable {
+public struct S3Client: ObjectStore {
     public let remote: String
     public let bucket: String
     public let prefix: String
@@ -18,6 +18,10 @@ public struct S3Client: Sendable {
     let http: HTTPClient
     /// Tries per request, pauses doubling from 100 ms.
     public var attempts = 4
+    /// Files larger than this go up in parts of this size (S3 allows 5 MiB to 5 GiB).
+    public var partSize: Int64 = 64 << 20
+    /// Parts of one file sent at once.
+    public var jobs = 4
     /// Largest answer read into memory.
     public var maxBody = 1 << 30
 
@@ -46,6 +50,8 @@ public struct S3Client: Sendable {
         }
     }
 
+    public var location: String { "s3://\(bucket)" + (prefix.isEmpty ? "" : "/" + prefix) }
+
     /// Where the client sends requests, for messages.
     public var address: String { "\(base.scheme)://\(base.host)" }
 
@@ -55,6 +61,14 @@ public struct S3Client: Sendable {
     }
 
     // MARK: - Operations
+
+    public func put(_ key: String, _ data: Data, condition: WriteCondition) async throws(RemoteError) -> Bool {
+        switch condition {
+        case .always: try await put(key, data)
+        case .absent: try await put(key, data, ifNoneMatch: true)
+        case .unchanged(let tag): try await put(key, data, ifMatch: tag)
+        }
+    }
 
     /// Stores `data` under `key`. With `ifNoneMatch`, only when no object is there; with `ifMatch`, only when
     /// the object's ETag is that one: false when the condition failed (412), so the caller can read and retry.
@@ -70,18 +84,46 @@ public struct S3Client: Sendable {
         return answer.status == 200
     }
 
+    public func get(_ key: String) async throws(RemoteError) -> (data: Data, tag: String)? {
+        try await get(key, sha256: nil)
+    }
+
     /// The object's bytes and ETag, nil when there is none. With `sha256`, bytes that do not hash to it are
     /// refused: nothing is returned that the caller did not ask for.
-    public func get(_ key: String, sha256 expected: String? = nil) async throws(RemoteError) -> (data: Data, etag: String?)? {
+    public func get(_ key: String, sha256 expected: String?) async throws(RemoteError) -> (data: Data, tag: String)? {
         let answer = try await send("GET", objectPath(key), what: "get \(key)", accept: [200, 404])
         guard answer.status == 200 else {
-            if S3XML.parse(answer.body).code == "NoSuchBucket" { throw failure(404, answer.body, what: "get \(key)") }
+            if answer.code == "NoSuchBucket" { throw failure(404, answer.body, what: "get \(key)") }
             return nil
         }
         if let expected, SigV4.sha256(answer.body) != expected {
-            throw .corrupt("remote '\(remote)' sent other bytes for \(key) than asked for (sha256 \(SigV4.sha256(answer.body).prefix(12))…, not \(expected.prefix(12))…): nothing was kept")
+            throw otherBytes(key, got: SigV4.sha256(answer.body), expected: expected)
         }
-        return (answer.body, answer.etag)
+        return (answer.body, answer.etag ?? "")
+    }
+
+    func otherBytes(_ key: String, got: String, expected: String) -> RemoteError {
+        .corrupt("remote '\(remote)' sent other bytes for \(key) than asked for (sha256 \(got.prefix(12))…, not \(expected.prefix(12))…): nothing was kept")
+    }
+
+    /// Uploads the file: in one request up to `partSize`, else in parts of `partSize` (at most `jobs` at a
+    /// time), each part signed with its SHA-256 so the server refuses bytes damaged on the way.
+    public func upload(_ key: String, from file: String, size: Int64) async throws(RemoteError) {
+        let reader = try PartReader(file, remote: remote)
+        guard size > partSize else {
+            let data = try reader.read(at: 0, count: Int(size))
+            reader.close()
+            try await put(key, data, ifNoneMatch: false)
+            return
+        }
+        try await Multipart(client: self, key: key, reader: reader, size: size).run()
+    }
+
+    /// Streams the object into a temporary file beside `target`, hashing as it comes, and renames it onto
+    /// `target` only when it hashes to `sha256`: other bytes, a full disk or a dropped connection leave
+    /// nothing behind.
+    public func download(_ key: String, to target: String, sha256 expected: String, mode: Int) async throws(RemoteError) -> Bool {
+        try await Download(client: self, key: key, target: target, expected: expected, mode: mode).run()
     }
 
     /// The object's size, nil when there is none.
@@ -95,8 +137,8 @@ public struct S3Client: Sendable {
     }
 
     /// Every object under `under` (relative to the client's prefix), with its size, a thousand per request.
-    public func list(under: String = "") async throws(RemoteError) -> [(key: String, size: Int64)] {
-        let full = [prefix, under].filter { !$0.isEmpty }.joined(separator: "/")
+    public func list(under: String) async throws(RemoteError) -> [(key: String, size: Int64)] {
+        let full = [prefix, under].filter { !$0.isEmpty }.joined(separator: "/") + (under.isEmpty ? (prefix.isEmpty ? "" : "/") : "/")
         let strip = prefix.isEmpty ? 0 : prefix.count + 1
         var out: [(key: String, size: Int64)] = [], token: String?
         repeat {
@@ -122,26 +164,36 @@ public struct S3Client: Sendable {
         var body: Data
         var etag: String?
         var length: Int64?
+        /// The error code of an XML error answer.
+        var code: String? { S3XML.parse(body).code }
     }
 
-    func send(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-              body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>) async throws(RemoteError) -> Answer {
+    /// The request for `method` on `path`, signed now.
+    func request(_ method: String, _ path: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
+                 body: Data, payloadSHA256: String?) -> HTTPClientRequest {
         var url = "\(base.scheme)://\(base.host)\(SigV4.encode(path, slash: false))"
         if !query.isEmpty { url += "?" + query.map { SigV4.encode($0.name, slash: true) + "=" + SigV4.encode($0.value, slash: true) }.joined(separator: "&") }
+        let signed = signer.headers(for: SigV4.Request(method: method, host: base.host, path: path, query: query, headers: headers),
+                                    payloadSHA256: payloadSHA256 ?? SigV4.sha256(body), date: Date())
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers + signed { request.headers.add(name: name, value: value) }
+        if !body.isEmpty || method == "PUT" || method == "POST" { request.body = .bytes(ByteBuffer(bytes: body)) }
+        return request
+    }
+
+    /// Sends the request, trying again on a dropped connection, 5xx and 429 with doubling pauses, and hands
+    /// an accepted answer to `receive` (which may stream its body). Any other status is an error in the
+    /// user's terms.
+    func exchange<T>(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+                     body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>,
+                     receive: (Int, HTTPClientResponse) async throws(RemoteError) -> T) async throws(RemoteError) -> T {
         var pause: UInt64 = 100_000_000
         for attempt in 1...max(1, attempts) {
-            let signed = signer.headers(for: SigV4.Request(method: method, host: base.host, path: path, query: query, headers: headers),
-                                        payloadSHA256: payloadSHA256 ?? SigV4.sha256(body), date: Date())
-            var request = HTTPClientRequest(url: url)
-            request.method = HTTPMethod(rawValue: method)
-            for (name, value) in headers + signed { request.headers.add(name: name, value: value) }
-            if !body.isEmpty || method == "PUT" { request.body = .bytes(ByteBuffer(bytes: body)) }
-            let status: Int, data: Data, response: HTTPClientResponse
+            let response: HTTPClientResponse
             do {
-                response = try await http.execute(request, timeout: .seconds(120))
-                status = Int(response.status.code)
-                let buffer = try await response.body.collect(upTo: maxBody)
-                data = Data(buffer.readableBytesView)
+                response = try await http.execute(request(method, path, query: query, headers: headers, body: body, payloadSHA256: payloadSHA256),
+                                                  timeout: .seconds(300))
             } catch {
                 if attempt < attempts, S3Client.isTransient(error) {
                     try? await Task.sleep(nanoseconds: pause)
@@ -150,10 +202,18 @@ public struct S3Client: Sendable {
                 }
                 throw .unreachable("remote '\(remote)': cannot reach \(address) to \(what): \(error)")
             }
+            let status = Int(response.status.code)
             if accept.contains(status) {
-                return Answer(status: status, body: data, etag: response.headers.first(name: "ETag"),
-                              length: response.headers.first(name: "Content-Length").flatMap { Int64($0) })
+                do {
+                    return try await receive(status, response)
+                } catch .unreachable where attempt < attempts {
+                    // The connection dropped while the answer came: ask again.
+                    try? await Task.sleep(nanoseconds: pause)
+                    pause *= 2
+                    continue
+                }
             }
+            let data = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
             if attempt < attempts && (status >= 500 || status == 429) {
                 try? await Task.sleep(nanoseconds: pause)
                 pause *= 2
@@ -162,6 +222,21 @@ public struct S3Client: Sendable {
             throw failure(status, data, what: what)
         }
         throw .unreachable("remote '\(remote)': \(what) did not succeed in \(attempts) tries")
+    }
+
+    /// `exchange` with the whole answer read into memory (at most `maxBody` bytes).
+    func send(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+              body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>) async throws(RemoteError) -> Answer {
+        let limit = maxBody, remote = remote, address = address
+        return try await exchange(method, path, query: query, headers: headers, body: body, payloadSHA256: payloadSHA256, what: what,
+                                  accept: accept) { (status, response) throws(RemoteError) in
+            let data: Data
+            do { data = Data(try await response.body.collect(upTo: limit).readableBytesView) } catch {
+                throw .unreachable("remote '\(remote)': the answer from \(address) to \(what) broke off: \(error)")
+            }
+            return Answer(status: status, body: data, etag: response.headers.first(name: "ETag"),
+                          length: response.headers.first(name: "Content-Length").flatMap { Int64($0) })
+        }
     }
 
     /// An answer S3 refused with, in the user's terms: who was refused, which bucket is missing, what the server said.

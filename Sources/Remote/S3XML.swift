@@ -18,6 +18,7 @@ final class S3XML: NSObject, XMLParserDelegate {
     private var key: String?, size: Int64?
     private(set) var code: String?
     private(set) var message: String?
+    private(set) var uploadID: String?
 
     static func parse(_ data: Data) -> S3XML {
         let reader = S3XML()
@@ -46,6 +47,7 @@ final class S3XML: NSObject, XMLParserDelegate {
             size = nil
         case ("ListBucketResult", "IsTruncated"): listing.truncated = text == "true"
         case ("ListBucketResult", "NextContinuationToken"): listing.nextToken = text
+        case ("InitiateMultipartUploadResult", "UploadId"): uploadID = text
         case ("Error", "Code"): code = text
         case ("Error", "Message"): message = text
         default: break
