@@ -36,9 +36,15 @@ let package = Package(
         .target(name: "Tabular", dependencies: ["YAML", "ProjectModel"]),
         // Layer 5: SHA-256 of files and directories with a stat cache.
         .target(name: "Fingerprint", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // Layer 6: staleness, scheduling, process execution, lock files, cache and run-cache.
+        // Layer 6: remotes: object stores (a directory, S3) behind one protocol, packs of small objects, the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4, the S3 client (AsyncHTTPClient).
+        .target(name: "Remote", dependencies: [
+            "YAML", "Fingerprint",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // Layer 7: staleness, scheduling, process execution, lock files, cache and run-cache (local and on a remote).
         .target(name: "Runner", dependencies: [
-            "ProjectModel", "Fingerprint", "YAML",
+            "ProjectModel", "Fingerprint", "YAML", "Remote",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
@@ -49,14 +55,8 @@ let package = Package(
         ]),
         // Layer 8: bundles: manifest, deterministic tar, signatures, verification, extraction, stores.
         .target(name: "Bundle", dependencies: [
-            "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML",
+            "CArchive", "CZlib", "CZstd", "Tabular", "Runner", "ProjectModel", "Fingerprint", "YAML", "Remote",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        // Layer 8: remotes: the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4, the S3 client (AsyncHTTPClient).
-        .target(name: "Remote", dependencies: [
-            "YAML", "Fingerprint",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
         .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),

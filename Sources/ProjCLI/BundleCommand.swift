@@ -3,10 +3,19 @@ import Bundle
 import Foundation
 import Runner
 
-/// `proj bundle`.
-struct BundleCommand: ParsableCommand {
+/// `proj bundle`: builds (alone), or shares bundles through a store (`push`, `pull`, `list`).
+struct BundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
+        abstract: "Build a bundle (`proj bundle` alone), or share bundles through a store: push, pull, list.",
+        subcommands: [Build.self, BundlePush.self, BundlePull.self, BundleList.self],
+        defaultSubcommand: Build.self
+    )
+}
+
+/// `proj bundle [build]`.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
         abstract: "Pack the model, schema, metrics, selftest and provenance into bundles/<name>-<version>.tar.",
         discussion: "Refuses a stale pipeline unless --allow-stale. Released versions are immutable: other content under project.yaml's version, once released, becomes an experiment's pre-release (1.2.1-exp.<content>); --bump makes a new release."
     )

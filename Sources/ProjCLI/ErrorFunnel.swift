@@ -4,6 +4,7 @@ import Fingerprint
 import Foundation
 import ML
 import ProjectModel
+import Remote
 import Runner
 import Tracking
 import YAML
@@ -78,6 +79,8 @@ enum ErrorFunnel {
         case let error as BundleError:
             return report(fail(error))
         case let error as TrackingError:
+            return report(fail(error))
+        case let error as RemoteError:
             return report(fail(error))
         case let error as SourceError:
             say(error.description)

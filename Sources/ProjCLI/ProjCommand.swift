@@ -14,7 +14,7 @@ public struct ProjCommand: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [Repro.self, Exp.self, UICommand.self, Status.self, Dag.self, Params.self, MetricsCommand.self, Checkout.self, GC.self, CacheCommand.self,
-                      BundleCommand.self, Verify.self, Inspect.self, Extract.self, Keys.self, Push.self, Pull.self, ListStore.self, RemoteCommand.self, MLCommand.self, Predict.self, ServeCommand.self]
+                      BundleCommand.self, Verify.self, Inspect.self, Extract.self, Keys.self, DataPush.self, DataFetch.self, DataPull.self, RemoteCommand.self, MLCommand.self, Predict.self, ServeCommand.self]
     )
 
     public init() {}

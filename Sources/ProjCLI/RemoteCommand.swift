@@ -6,10 +6,7 @@ import YAML
 
 /// A remote error as a command failure (2 for a bad name, URL or configuration, 1 for what could not be read or written).
 func fail(_ error: RemoteError) -> CommandFailure {
-    switch error {
-    case .invalid(let message), .notFound(let message): CommandFailure(message: message, code: 2)
-    case .io(let message), .denied(let message), .unreachable(let message), .server(let message), .corrupt(let message): CommandFailure(message: message, code: 1)
-    }
+    CommandFailure(message: error.description, code: error.exitCode)
 }
 
 /// `proj remote`: the places the project shares its data through, kept in `.projconfig.yaml`.

@@ -24,6 +24,7 @@ extension ProjCommand {
         @Option(name: .customShort("S"), help: "Set a params.yaml value before running (key=value; repeatable).") var set: [String] = []
         @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
         @Option(help: "A name for this run in the history (`proj exp show`).") var name: String?
+        @Flag(name: .customLong("no-remote"), help: "Do not look into the default remote's run-cache.") var noRemote = false
         @OptionGroup var tracking: TrackingOptions
 
         func validate() throws {
@@ -49,6 +50,7 @@ extension ProjCommand {
             options.downstream = downstream
             options.keepGoing = keepGoing
             options.jobs = jobs
+            if !dry && !noRemote { options.remote = RemoteSupport.defaultSync(workspace, console: console) }
             let recorder = dry ? nil : await record(workspace, console: console)
             if let recorder { options.environment = UIAddress.environment(root: workspace.root, recorder: recorder) }
             let repro = Runner.Repro(workspace: workspace, console: console, options: options)

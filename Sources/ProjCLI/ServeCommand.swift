@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(help: "The bundle file, or NAME[@VERSION] with --store.")
     var bundle: String
 
-    @Option(help: "A store (directory or file:// URL) to take NAME[@VERSION] from.")
+    @Option(help: "A store to take NAME[@VERSION] from: a remote's name, s3://BUCKET/PREFIX, file:///PATH or a directory.")
     var store: String?
 
     @Option(help: "Address to listen on.")
@@ -71,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         MemoryPolicy.apply()
         let started = ContinuousClock.now
         let model: ServedModel
+        let opened = try store.map { try RemoteSupport.bundleStore($0, project: ".") }
         do {
             let trusted = try KeyStore().trusted(extra: trust)
             var options = VerifyOptions(trusted: trusted, requireSignature: !trusted.isEmpty, loaders: ModelLoaders.available)
@@ -79,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                 options.checkTrust = false
                 Output.write("warning: --insecure-skip-verify: the bundle's signature is neither required nor checked against trusted keys; its file digests, schema and selftest still are\n", to: .err)
             }
-            let path = try resolve(options: options)
+            let path = try await resolve(opened, options: options)
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
             model = try ServedModel.load(path, options: options, copies: threadCount, labelIndex: labelIndex)
         } catch { throw fail(error) }
@@ -104,9 +105,9 @@ struct ServeCommand: AsyncParsableCommand {
     var threadCount: Int { threads ?? InferenceServer.threads }
 
     /// The bundle file: the argument, or the store's NAME[@VERSION] pulled (and verified) into a temporary directory.
-    func resolve(options: VerifyOptions) throws(BundleError) -> String {
+    func resolve(_ store: BundleStore?, options: VerifyOptions) async throws(BundleError) -> String {
         guard let store else { return bundle }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proj-serve-\(getpid())").path
-        return try StoreClient.pull(bundle, from: try Stores.open(store), into: directory, options: options).path
+        return try await StoreClient.pull(bundle, from: store, into: directory, options: options).path
     }
 }

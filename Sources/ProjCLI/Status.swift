@@ -1,20 +1,29 @@
 import ArgumentParser
 import Foundation
+import Remote
 import Runner
 import YAML
 
 extension ProjCommand {
     /// `proj status`: what is stale and why; exit 1 when anything is.
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show which stages are stale and why (exit 0 when all fresh, 1 when any is stale).")
+            abstract: "Show which stages are stale and why (exit 0 when all fresh, 1 when any is stale); with --remote, which locked outs a remote and this cache lack.")
 
         @OptionGroup var project: ProjectOptions
         @Argument(help: "Stages to check (default: all).") var stages: [String] = []
         @Flag(help: "Print JSON.") var json = false
+        @Flag(name: .customLong("remote"), help: "Compare the locked outs with a remote (the default, or -r NAME, or a remote's name after --remote).")
+        var compareRemote = false
+        @Option(name: .customShort("r"), help: "The remote to compare with (implies --remote).") var remoteName: String?
+        @Option(name: .short, help: "Requests at once (with --remote).") var jobs: Int = 8
 
-        func run() throws {
+        func run() async throws {
             let workspace = try project.workspace()
+            if compareRemote || remoteName != nil {
+                try await remoteStatus(workspace)
+                return
+            }
             let results: [StageResult]
             do { results = try Runner.Status.evaluate(workspace, targets: stages) } catch { throw fail(error) }
             let stale = results.filter { !$0.reasons.isEmpty }
@@ -32,6 +41,39 @@ extension ProjCommand {
                 Output.line("\(stale.count) of \(results.count) stages stale.")
             }
             if !stale.isEmpty { throw ExitCode(1) }
+        }
+
+        /// `proj status --remote [REMOTE]`: a positional naming a remote (and no stage) is the remote.
+        func remoteStatus(_ workspace: Workspace) async throws {
+            var stages = stages, name = remoteName
+            let config = (try? RemoteConfig.read(root: workspace.root)) ?? RemoteConfig()
+            if name == nil, let first = stages.first, workspace.project.graph.index[first] == nil, config.remote(first) != nil {
+                name = first
+                stages.removeFirst()
+            }
+            let sync = DataSync(workspace: workspace, store: try RemoteSupport.store(named: name, root: workspace.root), jobs: max(1, jobs))
+            let targets = stages
+            let places = try await RemoteSupport.interruptible { () async throws -> [OutPlace] in
+                try await sync.status(targets)
+            }
+            let remote = sync.store.remote
+            let notPushed = places.filter { $0.cached && !$0.onRemote }, notHere = places.filter { !$0.cached && $0.onRemote }
+            let lost = places.filter { !$0.cached && !$0.onRemote }
+            if json {
+                func list(_ p: [OutPlace]) -> Value { .list(p.map { .map([.init("stage", .string($0.stage)), .init("path", .string($0.path))]) }) }
+                printJSON(.map([.init("remote", .string(remote)), .init("not_on_remote", list(notPushed)), .init("not_in_cache", list(notHere)),
+                                .init("in_neither", list(lost)), .init("outs", .int(places.count))]))
+                return
+            }
+            for (title, group) in [("not on remote '\(remote)' (`proj push` sends them)", notPushed),
+                                   ("not in this cache (`proj pull` fetches them)", notHere),
+                                   ("in neither this cache nor remote '\(remote)' (`proj repro` makes them)", lost)] where !group.isEmpty {
+                Output.line(title + ":")
+                for p in group { Output.line("  \(p.stage): \(p.path)") }
+            }
+            if notPushed.isEmpty && notHere.isEmpty && lost.isEmpty {
+                Output.line("Remote '\(remote)' and this cache both hold all \(places.count) locked out\(places.count == 1 ? "" : "s").")
+            }
         }
     }
 

@@ -4,72 +4,88 @@ import Foundation
 import Runner
 import YAML
 
-/// `proj push`.
-struct Push: ParsableCommand {
+/// What names a bundle store on the command line.
+struct StoreArgument: ParsableArguments {
+    @Argument(help: "The store: a remote's name, s3://BUCKET/PREFIX, file:///PATH or a directory (default: the default remote).")
+    var store: String?
+
+    @Option(name: [.customShort("C"), .customLong("project")], help: "The project whose remotes to use.")
+    var directory: String = "."
+
+    func open() throws -> BundleStore { try RemoteSupport.bundleStore(store, project: directory) }
+
+    /// How the store is named in messages.
+    func name(_ opened: BundleStore) -> String { store ?? opened.location }
+}
+
+/// `proj bundle push`.
+struct BundlePush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Upload a bundle to a store (a directory or file:// URL) after checking its integrity.",
+        commandName: "push",
+        abstract: "Upload a bundle to a store after checking its integrity.",
         discussion: "Objects are stored by sha256; pushing a version that the store holds with different content is refused."
     )
 
     @Argument(help: "The bundle file.")
     var bundle: String
 
-    @Argument(help: "The store: a directory or a file:// URL.")
-    var store: String
+    @OptionGroup var store: StoreArgument
 
     @OptionGroup var trust: TrustOptions
 
-    func run() throws {
+    func run() async throws {
         let options = try trust.options()
+        let opened = try store.open()
         do {
-            let (entry, label, outcome) = try StoreClient.push(bundle, to: try Stores.open(store), options: options)
+            let (entry, label, outcome) = try await StoreClient.push(bundle, to: opened, options: options)
             switch outcome {
-            case .added: Output.line("pushed \(label) to \(store) (sha256 \(entry.sha256), \(entry.size) bytes)")
-            case .alreadyPresent: Output.line("\(label) is already in \(store) with the same content (sha256 \(entry.sha256))")
+            case .added: Output.line("pushed \(label) to \(store.name(opened)) (sha256 \(entry.sha256), \(entry.size) bytes)")
+            case .alreadyPresent: Output.line("\(label) is already in \(store.name(opened)) with the same content (sha256 \(entry.sha256))")
             }
         } catch { throw fail(error) }
     }
 }
 
-/// `proj pull`.
-struct Pull: ParsableCommand {
+/// `proj bundle pull`.
+struct BundlePull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Download NAME[@VERSION] (newest when no version) from a store; it is verified before it lands."
     )
 
     @Argument(help: "NAME or NAME@VERSION.")
     var reference: String
 
-    @Argument(help: "The store: a directory or a file:// URL.")
-    var store: String
+    @OptionGroup var store: StoreArgument
 
     @Option(name: .shortAndLong, help: "Directory to put the bundle in.")
     var output = "."
 
     @OptionGroup var trust: TrustOptions
 
-    func run() throws {
+    func run() async throws {
         let options = try trust.options()
+        let opened = try store.open()
         do {
-            let result = try StoreClient.pull(reference, from: try Stores.open(store), into: output, options: options)
+            let result = try await StoreClient.pull(reference, from: opened, into: output, options: options)
             Output.line("pulled \(result.report.manifest?.name ?? reference)@\(result.version) -> \(result.path) (sha256 \(result.entry.sha256), verified)")
         } catch { throw fail(error) }
     }
 }
 
-/// `proj list`.
-struct ListStore: ParsableCommand {
+/// `proj bundle list`.
+struct BundleList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the bundles in a store.")
 
-    @Argument(help: "The store: a directory or a file:// URL.")
-    var store: String
+    @OptionGroup var store: StoreArgument
 
     @Flag(help: "Print as JSON.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let index: StoreIndex
-        do { index = try Stores.open(store).readIndex() } catch { throw fail(error) }
+        let opened = try store.open()
+        do { index = try await opened.readIndex() } catch { throw fail(error) }
         if json {
             printJSON(.list(index.bundles.keys.sorted().flatMap { name in
                 index.versions(of: name).map { version in
@@ -82,7 +98,7 @@ struct ListStore: ParsableCommand {
             }))
             return
         }
-        if index.bundles.isEmpty { Output.line("no bundles in \(store)") }
+        if index.bundles.isEmpty { Output.line("no bundles in \(store.name(opened))") }
         for name in index.bundles.keys.sorted() {
             for version in index.versions(of: name) {
                 let e = index.bundles[name]![version]!

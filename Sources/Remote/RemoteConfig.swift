@@ -79,12 +79,23 @@ public enum RemoteError: Error, Sendable, CustomStringConvertible {
     case server(String)
     /// The server sent other bytes than asked for.
     case corrupt(String)
+    /// Objects the remote should hold but does not.
+    case missing(String)
     /// The transfer was interrupted (Ctrl-C).
     case interrupted
 
+    /// 2 for a name, URL or configuration that cannot be used as given; 130 when interrupted; 1 otherwise.
+    public var exitCode: Int32 {
+        switch self {
+        case .invalid, .notFound: 2
+        case .interrupted: 130
+        default: 1
+        }
+    }
+
     public var description: String {
         switch self {
-        case .invalid(let m), .notFound(let m), .io(let m), .denied(let m), .unreachable(let m), .server(let m), .corrupt(let m): m
+        case .invalid(let m), .notFound(let m), .io(let m), .denied(let m), .unreachable(let m), .server(let m), .corrupt(let m), .missing(let m): m
         case .interrupted: "interrupted; what was sent in full stays, nothing else was recorded"
         }
     }

@@ -16,6 +16,8 @@ public struct ReproOptions: Sendable {
     public var restoreOnly = false
     /// Set in every stage's environment (`PROJ_RUN_ID`, the run recording this repro).
     public var environment: [String: String] = [:]
+    /// The remote whose run-cache is asked when the local one misses.
+    public var remote: DataSync?
 
     public init() {}
 }
@@ -155,6 +157,12 @@ public final class Repro: Sendable {
             }
             if !options.force, !stage.alwaysChanged, let outs = try restoreFromRunCache(stage, observed) {
                 console.say("Stage '\(stage.name)' restored from run-cache (\(why))")
+                return StageResult(name: stage.name, status: .restored, reasons: reasons, fingerprint: fingerprint, outs: outs)
+            }
+            if !options.force, !stage.alwaysChanged, stage.outs.allSatisfy(\.cache), let remote = options.remote,
+               await remote.restoreRun(stage: stage.name, fingerprint: observed.fingerprint, outs: Set(stage.outs.map(\.path)), warn: console.warn),
+               let outs = try restoreFromRunCache(stage, observed) {
+                console.say("Stage '\(stage.name)' restored from remote run-cache '\(remote.store.remote)' (\(why))")
                 return StageResult(name: stage.name, status: .restored, reasons: reasons, fingerprint: fingerprint, outs: outs)
             }
             if options.restoreOnly {

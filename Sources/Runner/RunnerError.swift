@@ -1,4 +1,5 @@
 import Fingerprint
+import Remote
 import YAML
 
 /// Failures of the runner's machinery (a failing stage is a result, not one of these).
@@ -15,6 +16,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case launch(stage: String, reason: String)
     /// An experiment's private copy of the workspace could not be made.
     case experiment(String)
+    /// A remote refused, failed or sent something wrong.
+    case remote(RemoteError)
 
     public var description: String {
         switch self {
@@ -31,6 +34,7 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
         case .git(let message): return message
         case .launch(let stage, let reason): return "stage '\(stage)' could not start: \(reason)"
         case .experiment(let message): return message
+        case .remote(let error): return error.description
         }
     }
 
@@ -38,6 +42,7 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .project, .unknownStage, .params: return 2
+        case .remote(let error): return error.exitCode
         default: return 1
         }
     }

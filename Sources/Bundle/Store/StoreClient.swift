@@ -2,13 +2,13 @@ import Fingerprint
 import Foundation
 import ProjectModel
 
-/// `proj push`, `proj pull` and `proj list`, over any `BundleStore`.
+/// `proj bundle push`, `pull` and `list`, over a `BundleStore`.
 public enum StoreClient {
     public enum PushOutcome: Sendable, Equatable { case added, alreadyPresent }
 
     /// Verifies the bundle's integrity, uploads it by digest, and records name@version in the index.
     /// A version already recorded with different content is refused.
-    public static func push(_ bundle: String, to store: any BundleStore, options: VerifyOptions) throws(BundleError) -> (StoreIndex.Entry, String, PushOutcome) {
+    public static func push(_ bundle: String, to store: BundleStore, options: VerifyOptions) async throws(BundleError) -> (StoreIndex.Entry, String, PushOutcome) {
         var options = options
         options.checkTrust = false
         let report = Verifier.verify(bundle, options: options)
@@ -21,14 +21,14 @@ public enum StoreClient {
         let entry = StoreIndex.Entry(sha256: sha, size: size, manifest: manifestDigest, file: file, signedBy: signedBy)
         let label = "\(manifest.name)@\(manifest.version)"
         // Decide before uploading when the version is already taken.
-        if let existing = try store.readIndex().bundles[manifest.name]?[manifest.version] {
+        if let existing = try await store.readIndex().bundles[manifest.name]?[manifest.version] {
             guard existing.manifest == manifestDigest else { throw taken(label, store) }
             return (existing, label, .alreadyPresent)
         }
-        if !store.hasObject(sha) { try store.putObject(from: bundle, digest: sha) }
+        if try await !store.hasObject(sha) { try await store.putObject(from: bundle, digest: sha, size: size) }
         var outcome = PushOutcome.added
         var recorded = entry
-        try store.updateIndex { (index: inout StoreIndex) throws(BundleError) in
+        try await store.updateIndex { (index: inout StoreIndex) throws(BundleError) in
             if let existing = index.bundles[manifest.name]?[manifest.version] {
                 guard existing.manifest == manifestDigest else { throw taken(label, store) }
                 outcome = .alreadyPresent
@@ -40,17 +40,17 @@ public enum StoreClient {
         return (recorded, label, outcome)
     }
 
-    static func taken(_ label: String, _ store: any BundleStore) -> BundleError {
+    static func taken(_ label: String, _ store: BundleStore) -> BundleError {
         .store("\(label) is already in \(store.location) with different content; versions are immutable: bump the version (proj bundle --bump patch)")
     }
 
     /// Fetches NAME[@VERSION] (the newest when no version is given), checks its digest and verifies
     /// it completely before it lands in `directory`. Returns the path and the entry.
-    public static func pull(_ reference: String, from store: any BundleStore, into directory: String,
-                            options: VerifyOptions) throws(BundleError) -> (path: String, entry: StoreIndex.Entry, version: String, report: VerifyReport) {
+    public static func pull(_ reference: String, from store: BundleStore, into directory: String,
+                            options: VerifyOptions) async throws(BundleError) -> (path: String, entry: StoreIndex.Entry, version: String, report: VerifyReport) {
         let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
         let name = parts[0]
-        let index = try store.readIndex()
+        let index = try await store.readIndex()
         guard let versions = index.bundles[name] else {
             throw .store("no bundle named '\(name)' in \(store.location)\(Suggestion.hint(for: name, in: index.bundles.keys.sorted()))")
         }
@@ -73,7 +73,7 @@ public enum StoreClient {
         TemporaryPath.removeAbandoned(beside: target)
         let temp = TemporaryPath.beside(target)
         defer { unlink(temp) }
-        try store.getObject(entry.sha256, to: temp)
+        try await store.getObject(entry.sha256, to: temp)
         let (sha, _): (String, Int64)
         do { (sha, _) = try FileSystem.sha256(path: temp, buffer: HashBuffer()) } catch { throw .file(error) }
         guard sha == entry.sha256 else {
