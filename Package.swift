@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "MLTests", dependencies: ["ML", "Tabular", "Bundle", "YAML", "PostgresServer", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: ["Serve"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "PostgresServer"]),
-        .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI", "PostgresServer"]),
+        .testTarget(name: "ProjCLITests", dependencies: ["ProjCLI", "PostgresServer", "Remote", "Runner"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,7 +44,7 @@ public enum ObjectStores {
         case .s3(let bucket, let prefix):
             let credentials: AWSCredentials
             do { credentials = try AWSCredentials.resolve(environment: environment, home: home) } catch {
-                throw .denied("remote '\(spec.name)': \(error)")
+                throw .invalid("remote '\(spec.name)': \(error)")
             }
             let region = spec.region ?? AWSCredentials.region(environment: environment, home: home) ?? "us-east-1"
             let endpoint = spec.endpoint ?? AWSCredentials.nonEmpty(environment["AWS_ENDPOINT_URL_S3"]) ?? AWSCredentials.nonEmpty(environment["AWS_ENDPOINT_URL"])

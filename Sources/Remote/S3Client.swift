@@ -195,6 +195,7 @@ public struct S3Client: ObjectStore {
                 response = try await http.execute(request(method, path, query: query, headers: headers, body: body, payloadSHA256: payloadSHA256),
                                                   timeout: .seconds(300))
             } catch {
+                if Task.isCancelled || error is CancellationError { throw .interrupted }
                 if attempt < attempts, S3Client.isTransient(error) {
                     try? await Task.sleep(nanoseconds: pause)
                     pause *= 2
@@ -232,6 +233,7 @@ public struct S3Client: ObjectStore {
                                   accept: accept) { (status, response) throws(RemoteError) in
             let data: Data
             do { data = Data(try await response.body.collect(upTo: limit).readableBytesView) } catch {
+                if Task.isCancelled { throw .interrupted }
                 throw .unreachable("remote '\(remote)': the answer from \(address) to \(what) broke off: \(error)")
             }
             return Answer(status: status, body: data, etag: response.headers.first(name: "ETag"),

@@ -111,7 +111,7 @@ struct Download {
                     }
                 }
             } catch {
-                failure = .unreachable("remote '\(client.remote)': the download of \(key) broke off: \(error)")
+                failure = Task.isCancelled ? .interrupted : .unreachable("remote '\(client.remote)': the download of \(key) broke off: \(error)")
             }
             if failure == nil, fsync(fd) != 0 { failure = .io("cannot write \(target): \(FileSystem.errorText())") }
             close(fd)

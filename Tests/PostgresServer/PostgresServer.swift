@@ -46,7 +46,7 @@ public final class PostgresServer {
 
     /// Runs a tool to completion with posix_spawn and waitpid (Foundation's Process does not notice the exit
     /// of a pg_ctl whose server daemonized), its output in a log file quoted on failure.
-    static func run(_ tool: String, _ arguments: [String]) throws {
+    public static func run(_ tool: String, _ arguments: [String]) throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("proj-pg-tool-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         var actions = posix_spawn_file_actions_t()

@@ -261,13 +261,13 @@ func sha256(_ path: String) throws -> String {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
         try a.proj("repro")
         try a.proj("bundle")
-        var r = try a.proj("push", "bundles/demo-1.0.0.tar", store)
+        var r = try a.proj("bundle", "push", "bundles/demo-1.0.0.tar", store)
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.hasPrefix("pushed demo@1.0.0 to \(store) (sha256 "))
-        r = try a.proj("push", "bundles/demo-1.0.0.tar", "file://" + store)
+        r = try a.proj("bundle", "push", "bundles/demo-1.0.0.tar", "file://" + store)
         #expect(r.out.hasPrefix("demo@1.0.0 is already in file://\(store) with the same content"))
 
-        r = try b.proj("pull", "demo", "file://" + store, "-o", "bundles")
+        r = try b.proj("bundle", "pull", "demo", "file://" + store, "-o", "bundles")
         #expect(r.code == 0, "\(r.err)")
         #expect(try sha256(b.root + "/bundles/demo-1.0.0.tar") == (try sha256(a.root + "/bundles/demo-1.0.0.tar")))
         #expect(try b.proj("verify", "bundles/demo-1.0.0.tar").code == 0)
@@ -278,21 +278,21 @@ func sha256(_ path: String) throws -> String {
         try FileManager.default.removeItem(atPath: b.root + "/bundles/demo-1.0.0.tar")
         try b.proj("bundle")
         let index = try String(contentsOfFile: store + "/index.yaml", encoding: .utf8)
-        r = try b.proj("push", "bundles/demo-1.0.0.tar", store)
+        r = try b.proj("bundle", "push", "bundles/demo-1.0.0.tar", store)
         #expect(r.code == 1)
         #expect(r.err == "Error: demo@1.0.0 is already in \(store) with different content; versions are immutable: bump the version (proj bundle --bump patch)\n")
         #expect(try String(contentsOfFile: store + "/index.yaml", encoding: .utf8) == index)
 
-        r = try a.proj("list", store, "--json")
+        r = try a.proj("bundle", "list", store, "--json")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]])
         #expect(list.count == 1)
         #expect(list.first?["version"] as? String == "1.0.0")
-        r = try b.proj("pull", "demo@2.0.0", store)
+        r = try b.proj("bundle", "pull", "demo@2.0.0", store)
         #expect(r.code == 1)
         #expect(r.err == "Error: demo has no version 2.0.0 in \(store) (it has 1.0.0)\n")
-        r = try b.proj("pull", "dmo", store)
+        r = try b.proj("bundle", "pull", "dmo", store)
         #expect(r.err == "Error: no bundle named 'dmo' in \(store) (did you mean 'demo'?)\n")
-        r = try b.proj("push", "bundles/demo-1.0.0.tar", "s3://bucket/x")
+        r = try b.proj("bundle", "push", "bundles/demo-1.0.0.tar", "s3://bucket/x")
         #expect(r.code == 2)
     }
 
@@ -301,14 +301,14 @@ func sha256(_ path: String) throws -> String {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
         try p.proj("repro")
         try p.proj("bundle")
-        #expect(try p.proj("push", "bundles/demo-1.0.0.tar", store).code == 0)
+        #expect(try p.proj("bundle", "push", "bundles/demo-1.0.0.tar", store).code == 0)
         let sha = try sha256(p.root + "/bundles/demo-1.0.0.tar")
         let object = store + "/objects/" + sha.prefix(2) + "/" + sha
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: object)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: object)))
         bytes[3000] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: object))
-        let r = try p.proj("pull", "demo@1.0.0", store, "-o", "pulled")
+        let r = try p.proj("bundle", "pull", "demo@1.0.0", store, "-o", "pulled")
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("Error: demo@1.0.0 from \(store) hashes to "))
         #expect(r.err.hasSuffix(", but the index says \(sha): the store is damaged\n"))
@@ -320,13 +320,13 @@ func sha256(_ path: String) throws -> String {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("proj-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         try "demo: [1, 2\n".write(toFile: store + "/index.yaml", atomically: true, encoding: .utf8)
-        var r = try p.proj("list", store)
+        var r = try p.proj("bundle", "list", store)
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("Error: store index is damaged: "))
         let sha = String(repeating: "a", count: 64)
         try "demo:\n  1.0.0: {file: ../../escape.tar, manifest: \(sha), sha256: \(sha), size: 1}\n"
             .write(toFile: store + "/index.yaml", atomically: true, encoding: .utf8)
-        r = try p.proj("pull", "demo", store, "-o", "pulled")
+        r = try p.proj("bundle", "pull", "demo", store, "-o", "pulled")
         #expect(r.code == 1)
         #expect(r.err == "Error: store index names an unsafe file '../../escape.tar'\n")
         #expect(!p.exists("pulled") && !FileManager.default.fileExists(atPath: p.root + "/../escape.tar"))
@@ -343,11 +343,11 @@ func sha256(_ path: String) throws -> String {
             projects.append(p)
         }
         // Each pushes its own version, and the first one's bundle is pushed twice at once.
-        var running = try projects.enumerated().map { i, p in try p.start(["push", "bundles/demo-1.0.\(i).tar", store]) }
-        running.append(try projects[0].start(["push", "bundles/demo-1.0.0.tar", store]))
+        var running = try projects.enumerated().map { i, p in try p.start(["bundle", "push", "bundles/demo-1.0.\(i).tar", store]) }
+        running.append(try projects[0].start(["bundle", "push", "bundles/demo-1.0.0.tar", store]))
         for r in running { r.process.waitUntilExit() }
         for r in running { #expect(r.process.terminationStatus == 0, "\(r.errors())") }
-        let r = try projects[0].proj("list", store, "--json")
+        let r = try projects[0].proj("bundle", "list", store, "--json")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]])
         #expect(list.compactMap { $0["version"] as? String } == (0..<6).map { "1.0.\($0)" })
         let objects = listing(store + "/objects").filter { $0.count > 2 }

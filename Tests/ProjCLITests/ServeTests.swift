@@ -696,7 +696,7 @@ import Testing
 
     @Test func aBundleIsServedByNameFromAStore() throws {
         let p = try project()
-        #expect(try p.proj("push", "bundles/detector-1.0.0.tar", "store").code == 0)
+        #expect(try p.proj("bundle", "push", "bundles/detector-1.0.0.tar", "store").code == 0)
         let running = try p.start(["serve", "detector@1.0.0", "--store", "store", "--port", "0"])
         #expect(eventually(30) { running.output().contains("ready: serving detector 1.0.0") }, "\(running.errors())")
         running.process.terminate()
