@@ -310,8 +310,9 @@ func sha256(_ path: String) throws -> String {
         try Data(bytes).write(to: URL(fileURLWithPath: object))
         let r = try p.proj("bundle", "pull", "demo@1.0.0", store, "-o", "pulled")
         #expect(r.code == 1)
-        #expect(r.err.hasPrefix("Error: demo@1.0.0 from \(store) hashes to "))
-        #expect(r.err.hasSuffix(", but the index says \(sha): the store is damaged\n"))
+        // The download is checked against the object's name before anything lands.
+        #expect(r.err.hasPrefix("Error: remote '\(store)' holds other bytes under objects/\(sha.prefix(2))/\(sha) than asked for (sha256 "), "\(r.err)")
+        #expect(r.err.hasSuffix(", not \(sha.prefix(12))…): nothing was kept\n"))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: p.root + "/pulled")) ?? []).isEmpty)
     }
 

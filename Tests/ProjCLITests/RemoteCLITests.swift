@@ -58,7 +58,7 @@ import Testing
         // A hand-edited file with a secret in it, or a default that is not there, is named.
         try p.write(".projconfig.yaml", "remotes:\n  s: {url: 's3://bucket', secret_access_key: x}\n")
         var r = try p.proj("remote", "list")
-        #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: remote 's' has an unknown key 'secret_access_key' (expected url, endpoint, region; credentials never go here)\n")
+        #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: remote 's' has an unknown key 'secret_access_key' (expected url, endpoint, region, part_size_mib; credentials never go here)\n")
         try p.write(".projconfig.yaml", "remotes:\n  s: {url: 's3://bucket'}\ndefault: t\n")
         r = try p.proj("remote", "list")
         #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: the default remote 't' is not among its remotes\n")
