@@ -309,4 +309,49 @@ import Testing
         #expect(r.code == 1 && r.err.hasPrefix("Error: remote 'storage' holds other bytes under packs/\(pack) than asked for"), "\(r.err)")
         #expect(!c.exists("data") && !c.exists("big.bin"))
     }
+
+    /// Whether this machine lets the tests mount a small tmpfs (root, with the capability to mount).
+    static let canMount: Bool = {
+        guard getuid() == 0 else { return false }
+        let probe = "/tmp/proj-mount-probe-\(getpid())"
+        mkdir(probe, 0o755)
+        defer { rmdir(probe) }
+        guard mount("tmpfs", probe, "tmpfs", 0, "size=1m") == 0 else { return false }
+        umount(probe)
+        return true
+    }()
+
+    @Test(.enabled(if: canMount, "needs root to mount a small tmpfs")) func aFullDiskDuringAPullLeavesNothingHalfWritten() async throws {
+        let server = try MotoServer()
+        defer { server.stop() }
+        _ = try await Self.bucket(server)
+        let (a, _) = try Self.machines(remote: "s3://ml-artifacts/f", endpoint: server.endpoint)
+        #expect(try a.proj("repro").code == 0)
+        #expect(try a.proj("push").code == 0)
+        // Machine B lives on a 6 MiB disk: the 11 MiB file cannot land.
+        let disk = "/tmp/proj-full-\(UUID().uuidString.prefix(8))"
+        mkdir(disk, 0o755)
+        try #require(mount("tmpfs", disk, "tmpfs", 0, "size=6m") == 0)
+        defer {
+            umount(disk)
+            rmdir(disk)
+        }
+        var b = TempProject(at: disk + "/b")
+        for (path, text) in Self.files { try b.write(path, text) }
+        try b.write(".projconfig.yaml", a.read(".projconfig.yaml")!)
+        try Self.share(a, b)
+        b.environment = Self.credentials
+        let r = try b.proj("pull")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("Error: cannot write ") && r.err.contains("no space left on device"), "\(r.err)")
+        // No temporary file is left, no object that does not hash to its name, nothing in the workspace.
+        let left = FileManager.default.enumerator(atPath: b.root + "/.proj")?.allObjects as? [String] ?? []
+        #expect(!left.contains { $0.contains(".proj-tmp-") }, "\(left)")
+        for name in left where name.hasPrefix("cache/") && name.split(separator: "/").count == 3 && !name.hasPrefix("cache/tmp") {
+            let parts = name.split(separator: "/")
+            let actual = try sha256(b.root + "/.proj/" + name)
+            #expect(name.hasSuffix(".dir") || actual == String(parts[1] + parts[2]), "\(name)")
+        }
+        #expect(!b.exists("data") && !b.exists("big.bin"))
+    }
 }

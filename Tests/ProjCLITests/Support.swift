@@ -20,6 +20,11 @@ struct TempProject {
     /// Extra environment for every `proj` this project runs.
     var environment: [String: String] = [:]
 
+    /// A project at `root` (created when files are written).
+    init(at root: String) {
+        self.root = root
+    }
+
     init(_ files: [String: String]) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("proj-e2e-\(UUID().uuidString)").path
         for (path, text) in files { try write(path, text) }
