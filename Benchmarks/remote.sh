@@ -11,13 +11,16 @@ ROOT="$PWD"
 PROJ="$ROOT/.build/release/proj"
 FILES=${FILES:-10000}; BIG_MIB=${BIG_MIB:-256}; ROUNDS=${ROUNDS:-3}; PORT=${PORT:-18730}
 swift build -c release >/dev/null
-VENV="$ROOT/.build/bench-venvs/remote"
-[ -x "$VENV/bin/dvc" ] && [ -x "$VENV/bin/moto_server" ] || { python3 -m venv "$VENV"; "$VENV/bin/pip" install -q "dvc[s3]" "moto[server]"; }
+# dvc and moto in venvs of their own (together, pip backtracks through aiobotocore for a long while).
+VENV="$ROOT/.build/bench-venvs/dvc"
+[ -x "$VENV/bin/dvc" ] || { python3 -m venv "$VENV"; "$VENV/bin/pip" install -q "dvc[s3]"; }
+MOTO="$ROOT/.build/test-venvs/s3"
+[ -x "$MOTO/bin/moto_server" ] || { python3 -m venv "$MOTO"; "$MOTO/bin/pip" install -q "moto[server]"; }
 WORK="$ROOT/Benchmarks/work/remote"
 rm -rf "$WORK" && mkdir -p "$WORK/src/small"
 
-setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > "$WORK/moto.log" 2>&1 & MOTO=$!
-trap 'kill -KILL -$MOTO 2>/dev/null || true' EXIT
+setsid "$MOTO/bin/moto_server" -H 127.0.0.1 -p "$PORT" > "$WORK/moto.log" 2>&1 & MOTO_PID=$!
+trap 'kill -KILL -$MOTO_PID 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
 curl -sf -X PUT "http://127.0.0.1:$PORT/bench" > /dev/null
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1
