@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // Linux calls glibc declares only under _GNU_SOURCE (syncfs).
+        .systemLibrary(name: "CLinux"),
 
         // Layer 2: a thin libpq wrapper (queries with text parameters, COPY), shared by the data steps and the run history.
         .target(name: "PostgresClient", dependencies: ["CPostgres"]),
@@ -35,7 +37,7 @@ let package = Package(
         // Layer 4: the shared vocabulary of rows: the data/bundle schema, the strict CSV reader, values as numbers.
         .target(name: "Tabular", dependencies: ["YAML", "ProjectModel"]),
         // Layer 5: SHA-256 of files and directories with a stat cache.
-        .target(name: "Fingerprint", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Fingerprint", dependencies: ["CLinux", .product(name: "Crypto", package: "swift-crypto")]),
         // Layer 6: remotes: object stores (a directory, S3) behind one protocol, packs of small objects, the project's remote configuration, AWS credentials as the AWS CLI finds them, SigV4, the S3 client (AsyncHTTPClient).
         .target(name: "Remote", dependencies: [
             "YAML", "Fingerprint",

@@ -64,7 +64,7 @@ dvc_project() {  # DIR PREFIX
 }
 clone() {  # FROM TO: the project files without cache or outs
   mkdir -p "$2"
-  (cd "$1" && tar cf - --exclude=./.proj --exclude=./.dvc/cache --exclude=./.dvc/tmp --exclude=./data .) | (cd "$2" && tar xf -)
+  (cd "$1" && tar cf - --exclude=./.proj --exclude=./.dvc/cache --exclude=./.dvc/tmp --exclude=./data/small --exclude=./data/big.bin .) | (cd "$2" && tar xf -)
 }
 
 declare -A T

@@ -1,3 +1,4 @@
+import CLinux
 import Crypto
 import Foundation
 import Glibc
@@ -30,6 +31,40 @@ public enum AtomicFile {
             throw .unwritable(path: path, reason: reason)
         }
         try install(temp, at: path, durable: true)
+    }
+
+    /// Writes many small files at once, each atomically: every one goes to a temporary file beside its target,
+    /// then one `syncfs` makes them all durable, then each is renamed onto its target and each directory is
+    /// synced once. Readers never see part of a file; on failure no temporary file is left (files already
+    /// renamed stay: each is whole).
+    public static func writeBatch(_ files: [(bytes: ArraySlice<UInt8>, path: String)], mode: Int) throws(FingerprintError) {
+        guard !files.isEmpty else { return }
+        var temps: [String] = []
+        temps.reserveCapacity(files.count)
+        var directories = Set<String>()
+        defer { for temp in temps { unlink(temp) } }
+        for (bytes, path) in files {
+            let (dir, _) = TemporaryPath.split(path)
+            if directories.insert(dir).inserted { try FileSystem.makeDirectories(dir) }
+            let temp = TemporaryPath.beside(path)
+            let fd = try createTemporary(temp, for: path, mode: mode)
+            temps.append(temp)
+            let written = FileSystem.writeAll(fd, bytes)
+            let reason = written ? "" : FileSystem.errorText()
+            close(fd)
+            guard written else { throw .unwritable(path: path, reason: reason) }
+        }
+        let first = open(TemporaryPath.split(files[0].path).0, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let synced = first >= 0 && proj_syncfs(first) == 0
+        let reason = synced ? "" : FileSystem.errorText()
+        if first >= 0 { close(first) }
+        guard synced else { throw .unwritable(path: files[0].path, reason: reason) }
+        while let temp = temps.first {
+            let target = files[files.count - temps.count].path
+            guard rename(temp, target) == 0 else { throw .unwritable(path: target, reason: FileSystem.errorText()) }
+            temps.removeFirst()
+        }
+        for dir in directories { FileSystem.sync(path: dir) }
     }
 
     /// Copies the file `source` to `target` through a temporary file beside it and a rename, so readers

@@ -102,19 +102,26 @@ extension DataSync {
         guard fd >= 0 else { throw .io("cannot read \(temp): \(FileSystem.errorText())") }
         defer { close(fd) }
         let places = Dictionary(index.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var bytes: Int64 = 0
-        for name in names {
-            guard let entry = places[name] else { continue }
-            var buffer = [UInt8](repeating: 0, count: Int(entry.size))
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(entry.size), off_t(entry.offset)) }
-            guard n == Int(entry.size) else { throw .io("cannot read \(temp): \(n < 0 ? FileSystem.errorText() : "it is shorter than its index says")") }
-            let actual = Hex.sha256(buffer)
-            guard actual == String(name.prefix(64)) else {
-                throw .corrupt("remote '\(store.remote)': pack \(index.pack.prefix(12))… holds other bytes for \(name.prefix(12))… than its name (sha256 \(actual.prefix(12))…): nothing was kept")
+        let wanted = names.compactMap { places[$0] }
+        // The pack was checked whole against its name; each object is checked against its own name too, and
+        // they land together (one sync for all).
+        var buffer = [UInt8](repeating: 0, count: Int(wanted.map(\.size).reduce(0, +)))
+        var files: [(bytes: ArraySlice<UInt8>, path: String)] = []
+        var at = 0, bytes: Int64 = 0
+        for entry in wanted {
+            let size = Int(entry.size)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + at, size, off_t(entry.offset)) }
+            guard n == size else { throw .io("cannot read \(temp): \(n < 0 ? FileSystem.errorText() : "it is shorter than its index says")") }
+            let slice = buffer[at..<at + size]
+            let actual = Hex.sha256(slice)
+            guard actual == String(entry.name.prefix(64)) else {
+                throw .corrupt("remote '\(store.remote)': pack \(index.pack.prefix(12))… holds other bytes for \(entry.name.prefix(12))… than its name (sha256 \(actual.prefix(12))…): nothing was kept")
             }
-            do { try AtomicFile.write(buffer, to: localPath(name), mode: 0o444) } catch { throw .io("cannot write \(localPath(name)): \(error)") }
+            files.append((slice, localPath(entry.name)))
+            at += size
             bytes += entry.size
         }
+        do { try AtomicFile.writeBatch(files, mode: 0o444) } catch { throw .io("cannot write \(workspace.cache.directory): \(error)") }
         return (names.filter { places[$0] != nil }, bytes, names.filter { places[$0] == nil })
     }
 }
