@@ -215,6 +215,14 @@ import Testing
         #expect(r.code == 2 && r.err == "Error: remote 'storage': there is no bucket 'no-such-bucket' at \(server.endpoint)\n", "\(r.err)")
         r = try a.proj("push", "-r", "gone")
         #expect(r.code == 1 && r.err.hasPrefix("Error: remote 'gone': cannot reach http://127.0.0.1:"), "\(r.err)")
+        // repro with a default remote nothing answers: said once, and the stage runs.
+        try a.write(".projconfig.yaml", "remotes:\n  gone: {url: 's3://b-1', endpoint: 'http://127.0.0.1:\(PostgresServer.freePort())'}\ndefault: gone\n")
+        r = try a.proj("repro", "-S", "n=41")
+        #expect(r.code == 0 && r.out.contains("Running stage 'make': params n: 40 -> 41"), "\(r.out)\(r.err)")
+        #expect(r.err.components(separatedBy: "remote 'gone' is not used for the rest of this run: remote 'gone': cannot reach").count == 2, "\(r.err)")
+        try a.write(".projconfig.yaml", "remotes:\n  storage: {url: 's3://no-such-bucket', endpoint: '\(server.endpoint)'}\n  gone: {url: 's3://b-1', endpoint: 'http://127.0.0.1:\(PostgresServer.freePort())'}\ndefault: storage\n")
+        // Back at n=40; the run-cache holds both runs, so a push sends both (85 objects).
+        #expect(try a.proj("repro", "-S", "n=40").code == 0)
         r = try a.proj("push", "-r", "nope")
         #expect(r.code == 2 && r.err == "Error: no remote 'nope' (known: storage, gone)\n")
         var bare = a
@@ -235,15 +243,15 @@ import Testing
         #expect(!b.exists("big.bin") && !b.exists("data"))
         // A's record still believes the object is there; `status --remote` asks afresh, and the push after it sends it.
         r = try a.proj("push")
-        #expect(r.out == "Nothing to push: remote 'storage' has all 42 objects.\n", "\(r.out)\(r.err)")
+        #expect(r.out == "Nothing to push: remote 'storage' has all 85 objects.\n", "\(r.out)\(r.err)")
         r = try a.proj("status", "--remote")
         #expect(r.out == "not on remote 'storage' (`proj push` sends them):\n  make: big.bin\n", "\(r.out)")
         r = try a.proj("push")
-        #expect(r.out == "Pushed 1 object (11.0 MiB, 0 packs) to remote 'storage'; 41 were there.\n", "\(r.out)")
+        #expect(r.out == "Pushed 1 object (11.0 MiB, 0 packs) to remote 'storage'; 84 were there.\n", "\(r.out)")
         // Or `push --rescan`.
         try await s3.delete(bigKey)
         r = try a.proj("push", "--rescan")
-        #expect(r.out == "Pushed 1 object (11.0 MiB, 0 packs) to remote 'storage'; 41 were there.\n", "\(r.out)")
+        #expect(r.out == "Pushed 1 object (11.0 MiB, 0 packs) to remote 'storage'; 84 were there.\n", "\(r.out)")
         #expect(try b.proj("pull").code == 0)
         #expect(try sha256(b.root + "/big.bin") == (try sha256(a.root + "/big.bin")))
     }

@@ -3,6 +3,7 @@ import Fingerprint
 import Foundation
 import ProjectModel
 import Remote
+import Synchronization
 
 /// The project's data and run-cache on a remote: `proj push`, `fetch`, `pull`, `status --remote`, and
 /// `proj repro`'s look into the remote's run-cache. Objects are named as in `.proj/cache` (a file's
@@ -18,6 +19,8 @@ public final class DataSync: Sendable {
     /// Objects smaller than this travel in packs of about `packSize` bytes.
     public let packLimit: Int64
     public let packSize: Int64
+    /// Set when the remote could not be reached or refused us: `proj repro` then stops asking it.
+    let unusable = Mutex(false)
 
     public init(workspace: Workspace, store: any ObjectStore, jobs: Int = 8, packLimit: Int64 = 1 << 20, packSize: Int64 = 8 << 20) {
         self.workspace = workspace

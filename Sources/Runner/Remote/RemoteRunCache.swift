@@ -7,6 +7,7 @@ extension DataSync {
     /// entry recorded in the local run-cache: true when the stage can now be restored locally. A remote that
     /// fails or lacks something is not an error here (the stage runs instead); `warn` says why.
     public func restoreRun(stage: String, fingerprint: String, outs: Set<String>, warn: (String) -> Void) async -> Bool {
+        guard !unusable.withLock({ $0 }) else { return false }
         do throws(RemoteError) {
             guard let (data, _) = try await store.get(DataSync.runKey(fingerprint)) else { return false }
             let entry: Lock
@@ -19,7 +20,14 @@ extension DataSync {
             try? workspace.runCache.record(entry)
             return true
         } catch {
-            warn("Stage '\(stage)': not restored from remote '\(store.remote)': \(error)")
+            switch error {
+            case .unreachable, .denied, .notFound, .invalid:
+                // Asking again for each stage would only repeat the wait and the message.
+                unusable.withLock { $0 = true }
+                warn("remote '\(store.remote)' is not used for the rest of this run: \(error)")
+            default:
+                warn("Stage '\(stage)': not restored from remote '\(store.remote)': \(error)")
+            }
             return false
         }
     }
