@@ -59,11 +59,14 @@ public enum AtomicFile {
         let reason = synced ? "" : FileSystem.errorText()
         if first >= 0 { close(first) }
         guard synced else { throw .unwritable(path: files[0].path, reason: reason) }
-        while let temp = temps.first {
-            let target = files[files.count - temps.count].path
-            guard rename(temp, target) == 0 else { throw .unwritable(path: target, reason: FileSystem.errorText()) }
-            temps.removeFirst()
+        for (i, temp) in temps.enumerated() {
+            guard rename(temp, files[i].path) == 0 else {
+                let reason = FileSystem.errorText()
+                temps.removeFirst(i)
+                throw .unwritable(path: files[i].path, reason: reason)
+            }
         }
+        temps.removeAll()
         for dir in directories { FileSystem.sync(path: dir) }
     }
 

@@ -11,7 +11,8 @@ public final class MotoServer {
     /// The server's process, which leads a session of its own so that stopping it reaches all it started.
     private var pid: pid_t = 0
 
-    public init() throws {
+    /// `environment` is added to the server's (`INITIAL_NO_AUTH_ACTION_COUNT=0` makes it check credentials).
+    public init(environment: [String: String] = [:]) throws {
         let venv = MotoServer.packageRoot + "/.build/test-venvs/s3"
         let server = venv + "/bin/moto_server"
         if !FileManager.default.isExecutableFile(atPath: server) {
@@ -29,7 +30,10 @@ public final class MotoServer {
         let arguments: [String] = [server, "-H", "127.0.0.1", "-p", String(port)]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, server, &actions, &attributes, argv, environ)
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, server, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw PostgresServer.ServerError("cannot start \(server): error \(spawned)") }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {

@@ -362,4 +362,17 @@ import Testing
         }
         #expect(!b.exists("data") && !b.exists("big.bin"))
     }
+
+    @Test func credentialsTheServerRefusesAreNamedWithoutTheSecret() async throws {
+        // moto checks credentials once told to: every key proj could hold is unknown to it.
+        let server = try MotoServer(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "0"])
+        defer { server.stop() }
+        let (a, _) = try Self.machines(remote: "s3://ml-artifacts/c", endpoint: server.endpoint)
+        #expect(try a.proj("repro").code == 0)
+        let r = try a.proj("push")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("Error: remote 'storage': access key AKIDPROJTEST (from environment) may not list c/packs/ in bucket 'ml-artifacts' ("), "\(r.err)")
+        #expect(!r.err.contains("never-shown-secret"))
+        #expect(try a.proj("bundle", "list").code == 1)
+    }
 }

@@ -106,21 +106,22 @@ extension DataSync {
         // The pack was checked whole against its name; each object is checked against its own name too, and
         // they land together (one sync for all).
         var buffer = [UInt8](repeating: 0, count: Int(wanted.map(\.size).reduce(0, +)))
-        var files: [(bytes: ArraySlice<UInt8>, path: String)] = []
+        var ranges: [Range<Int>] = []
         var at = 0, bytes: Int64 = 0
         for entry in wanted {
             let size = Int(entry.size)
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + at, size, off_t(entry.offset)) }
             guard n == size else { throw .io("cannot read \(temp): \(n < 0 ? FileSystem.errorText() : "it is shorter than its index says")") }
-            let slice = buffer[at..<at + size]
-            let actual = Hex.sha256(slice)
+            let actual = Hex.sha256(buffer[at..<at + size])
             guard actual == String(entry.name.prefix(64)) else {
                 throw .corrupt("remote '\(store.remote)': pack \(index.pack.prefix(12))… holds other bytes for \(entry.name.prefix(12))… than its name (sha256 \(actual.prefix(12))…): nothing was kept")
             }
-            files.append((slice, localPath(entry.name)))
+            ranges.append(at..<at + size)
             at += size
             bytes += entry.size
         }
+        // Slices only once the buffer is filled (a slice kept while it is written to would copy it each time).
+        let files = zip(wanted, ranges).map { (bytes: buffer[$1], path: localPath($0.name)) }
         do { try AtomicFile.writeBatch(files, mode: 0o444) } catch { throw .io("cannot write \(workspace.cache.directory): \(error)") }
         return (names.filter { places[$0] != nil }, bytes, names.filter { places[$0] == nil })
     }
