@@ -82,33 +82,52 @@ public enum AtomicFile {
         try FileSystem.makeDirectories(dir)
         let temp = TemporaryPath.beside(target)
         let output = try createTemporary(temp, for: target, mode: mode)
-        var hasher = expected.map { _ in SHA256() }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var failure: FingerprintError?
-        while true {
-            let n = FileSystem.read(input, into: &buffer)
-            if n < 0 {
-                failure = .unreadable(path: source, reason: FileSystem.errorText())
-                break
-            }
-            if n == 0 { break }
-            hasher?.update(data: buffer[0..<n])
-            guard FileSystem.writeAll(output, buffer[0..<n]) else {
-                failure = .unwritable(path: target, reason: FileSystem.errorText())
-                break
-            }
-        }
+        var failure = pour(input, source, into: output, target, sha256: expected)
         if failure == nil, durable, fsync(output) != 0 { failure = .unwritable(path: target, reason: FileSystem.errorText()) }
         close(output)
-        if failure == nil, let expected, let actual = hasher.map({ Hex.encode($0.finalize()) }), actual != expected {
-            failure = .corrupt(path: source, expected: expected, actual: actual)
-        }
         if let failure {
             unlink(temp)
             throw failure
         }
         if FileSystem.lstatIsDirectory(target) { FileSystem.removeTree(target) }
         try install(temp, at: target, durable: durable)
+    }
+
+    /// Copies `source` to the new file `target` directly, without a temporary file: only for a directory no
+    /// reader sees until it is complete (a staging directory renamed whole afterwards). With `sha256`, the
+    /// bytes are hashed as they are copied and a mismatch removes the file (`.corrupt`).
+    public static func copyIntoStaging(_ source: String, to target: String, mode: Int, sha256 expected: String? = nil) throws(FingerprintError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .unreadable(path: source, reason: FileSystem.errorText()) }
+        defer { close(input) }
+        try FileSystem.makeDirectories(TemporaryPath.split(target).0)
+        let output = try FileSystem.createExclusive(target, mode: mode)
+        let failure = pour(input, source, into: output, target, sha256: expected)
+        close(output)
+        if let failure {
+            unlink(target)
+            throw failure
+        }
+    }
+
+    /// Copies everything from `input` to `output` in one buffer sized to the file (at most 1 MiB), hashing when
+    /// `expected` is given; the failure, if any.
+    static func pour(_ input: Int32, _ source: String, into output: Int32, _ target: String, sha256 expected: String?) -> FingerprintError? {
+        var info = Glibc.stat()
+        let size = fstat(input, &info) == 0 ? Int(info.st_size) : 1 << 20
+        var hasher = expected.map { _ in SHA256() }
+        var buffer = [UInt8](repeating: 0, count: min(1 << 20, max(4096, size + 1)))
+        while true {
+            let n = FileSystem.read(input, into: &buffer)
+            if n < 0 { return .unreadable(path: source, reason: FileSystem.errorText()) }
+            if n == 0 { break }
+            hasher?.update(data: buffer[0..<n])
+            guard FileSystem.writeAll(output, buffer[0..<n]) else { return .unwritable(path: target, reason: FileSystem.errorText()) }
+        }
+        if let expected, let actual = hasher.map({ Hex.encode($0.finalize()) }), actual != expected {
+            return .corrupt(path: source, expected: expected, actual: actual)
+        }
+        return nil
     }
 
     /// Creates the temporary file `temp` for `target`; an error names `target`, the file the user knows.

@@ -10,7 +10,7 @@ public struct RemoteSpec: Sendable, Equatable {
     /// An S3-compatible server's address (`http://127.0.0.1:9000`), when not AWS's own.
     public var endpoint: String?
     public var region: String?
-    /// Files larger than this go to S3 in parts of this size (`part_size_mib`; default 64 MiB).
+    /// Files larger than this go to S3 in parts of this size (`part_size_mib`; default 8 MiB).
     public var partSize: Int64?
 
     public init(name: String, url: String, endpoint: String? = nil, region: String? = nil, partSize: Int64? = nil) {

@@ -18,8 +18,9 @@ public struct S3Client: ObjectStore {
     let http: HTTPClient
     /// Tries per request, pauses doubling from 100 ms.
     public var attempts = 4
-    /// Files larger than this go up in parts of this size (S3 allows 5 MiB to 5 GiB).
-    public var partSize: Int64 = 64 << 20
+    /// Files larger than this go up in parts of this size (S3 allows 5 MiB to 5 GiB, and 10,000 parts: a
+    /// larger file gets larger parts).
+    public var partSize: Int64 = 8 << 20
     /// Parts of one file sent at once.
     public var jobs = 4
     /// Largest answer read into memory.
@@ -79,7 +80,7 @@ public struct S3Client: ObjectStore {
                                                          ("x-amz-checksum-sha256", Data(digest).base64EncodedString())]
         if ifNoneMatch { headers.append(("If-None-Match", "*")) }
         if let ifMatch { headers.append(("If-Match", ifMatch)) }
-        let answer = try await send("PUT", objectPath(key), headers: headers, body: data, payloadSHA256: SigV4.hex(digest), what: "put \(key)",
+        let answer = try await send("PUT", objectPath(key), headers: headers, body: ByteBuffer(bytes: data), payloadSHA256: SigV4.hex(digest), what: "put \(key)",
                                     accept: [200, 412])
         return answer.status == 200
     }
@@ -113,7 +114,9 @@ public struct S3Client: ObjectStore {
         guard size > partSize else {
             let data = try reader.read(at: 0, count: Int(size))
             reader.close()
-            try await put(key, data, ifNoneMatch: false)
+            let digest = data.withUnsafeReadableBytes { SHA256.hash(data: $0) }
+            _ = try await send("PUT", objectPath(key), headers: [("Content-Length", String(data.readableBytes)), ("x-amz-checksum-sha256", Data(digest).base64EncodedString())],
+                               body: data, payloadSHA256: SigV4.hex(digest), what: "put \(key)", accept: [200])
             return
         }
         try await Multipart(client: self, key: key, reader: reader, size: size).run()
@@ -170,15 +173,15 @@ public struct S3Client: ObjectStore {
 
     /// The request for `method` on `path`, signed now.
     func request(_ method: String, _ path: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
-                 body: Data, payloadSHA256: String?) -> HTTPClientRequest {
+                 body: ByteBuffer, payloadSHA256: String?) -> HTTPClientRequest {
         var url = "\(base.scheme)://\(base.host)\(SigV4.encode(path, slash: false))"
         if !query.isEmpty { url += "?" + query.map { SigV4.encode($0.name, slash: true) + "=" + SigV4.encode($0.value, slash: true) }.joined(separator: "&") }
         let signed = signer.headers(for: SigV4.Request(method: method, host: base.host, path: path, query: query, headers: headers),
-                                    payloadSHA256: payloadSHA256 ?? SigV4.sha256(body), date: Date())
+                                    payloadSHA256: payloadSHA256 ?? S3Client.sha256(body), date: Date())
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers + signed { request.headers.add(name: name, value: value) }
-        if !body.isEmpty || method == "PUT" || method == "POST" { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if body.readableBytes > 0 || method == "PUT" || method == "POST" { request.body = .bytes(body) }
         return request
     }
 
@@ -186,7 +189,7 @@ public struct S3Client: ObjectStore {
     /// an accepted answer to `receive` (which may stream its body). Any other status is an error in the
     /// user's terms.
     func exchange<T>(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-                     body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>,
+                     body: ByteBuffer = ByteBuffer(), payloadSHA256: String? = nil, what: String, accept: Set<Int>,
                      receive: (Int, HTTPClientResponse) async throws(RemoteError) -> T) async throws(RemoteError) -> T {
         var pause: UInt64 = 100_000_000
         for attempt in 1...max(1, attempts) {
@@ -227,7 +230,7 @@ public struct S3Client: ObjectStore {
 
     /// `exchange` with the whole answer read into memory (at most `maxBody` bytes).
     func send(_ method: String, _ path: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-              body: Data = Data(), payloadSHA256: String? = nil, what: String, accept: Set<Int>) async throws(RemoteError) -> Answer {
+              body: ByteBuffer = ByteBuffer(), payloadSHA256: String? = nil, what: String, accept: Set<Int>) async throws(RemoteError) -> Answer {
         let limit = maxBody, remote = remote, address = address
         return try await exchange(method, path, query: query, headers: headers, body: body, payloadSHA256: payloadSHA256, what: what,
                                   accept: accept) { (status, response) throws(RemoteError) in
@@ -239,6 +242,11 @@ public struct S3Client: ObjectStore {
             return Answer(status: status, body: data, etag: response.headers.first(name: "ETag"),
                           length: response.headers.first(name: "Content-Length").flatMap { Int64($0) })
         }
+    }
+
+    /// The SHA-256 (hex) of a request body, for its signature.
+    static func sha256(_ body: ByteBuffer) -> String {
+        body.withUnsafeReadableBytes { SigV4.hex(SHA256.hash(data: $0)) }
     }
 
     /// An answer S3 refused with, in the user's terms: who was refused, which bucket is missing, what the server said.

@@ -18,16 +18,17 @@ struct PartReader: Sendable {
         guard fd >= 0 else { throw .io("cannot read \(file) to upload it to remote '\(remote)': \(FileSystem.errorText())") }
     }
 
-    func read(at offset: Int64, count: Int) throws(RemoteError) -> Data {
-        var buffer = [UInt8](repeating: 0, count: count)
+    /// `count` bytes from `offset`, read straight into the buffer a request sends.
+    func read(at offset: Int64, count: Int) throws(RemoteError) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { pread(fd, $0.baseAddress!, count - done, off_t(offset) + off_t(done)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw .io("cannot read \(file) to upload it to remote '\(remote)': \(n == 0 ? "it shrank while being sent" : FileSystem.errorText())") }
             done += n
         }
-        return Data(buffer)
+        return buffer
     }
 
     func close() { _ = Glibc.close(fd) }
@@ -53,7 +54,7 @@ struct Multipart: Sendable {
             var xml = "<CompleteMultipartUpload>"
             for (number, etag) in etags.enumerated() { xml += "<Part><PartNumber>\(number + 1)</PartNumber><ETag>\(etag)</ETag></Part>" }
             xml += "</CompleteMultipartUpload>"
-            let done = try await client.send("POST", path, query: [("uploadId", id)], body: Data(xml.utf8), what: "complete uploading \(key)", accept: [200])
+            let done = try await client.send("POST", path, query: [("uploadId", id)], body: ByteBuffer(string: xml), what: "complete uploading \(key)", accept: [200])
             // S3 may answer 200 and still report an error in the body.
             if let code = done.code { throw .server("remote '\(client.remote)': completing the upload of \(key) failed (\(code))") }
         } catch {
@@ -63,13 +64,14 @@ struct Multipart: Sendable {
     }
 
     private func parts(_ path: String, _ id: String) async throws(RemoteError) -> [String] {
-        let count = Int((size + client.partSize - 1) / client.partSize)
+        let partSize = max(client.partSize, (size + 9_999) / 10_000)
+        let count = Int((size + partSize - 1) / partSize)
         let client = client, reader = reader, size = size, key = key
         return try await Parallel.map(Array(0..<count), jobs: client.jobs) { (number: Int) throws(RemoteError) -> String in
-            let offset = Int64(number) * client.partSize
-            let data = try reader.read(at: offset, count: Int(min(client.partSize, size - offset)))
+            let offset = Int64(number) * partSize
+            let data = try reader.read(at: offset, count: Int(min(partSize, size - offset)))
             let answer = try await client.send("PUT", path, query: [("partNumber", String(number + 1)), ("uploadId", id)],
-                                               headers: [("Content-Length", String(data.count))], body: data,
+                                               headers: [("Content-Length", String(data.readableBytes))], body: data,
                                                what: "upload part \(number + 1) of \(key)", accept: [200])
             guard let etag = answer.etag else { throw .server("remote '\(client.remote)': part \(number + 1) of \(key) came back without an ETag") }
             return etag

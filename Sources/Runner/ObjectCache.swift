@@ -96,10 +96,16 @@ public final class ObjectCache: Sendable {
         }
     }
 
+    /// Copies an object out, hashing it on the way: through a temporary file and a rename when `durable`
+    /// (a file restored in place), straight into a staging directory otherwise (renamed whole afterwards).
     private func restoreFile(_ sha256: String, to target: String, durable: Bool) throws(FingerprintError) {
         let object = path(sha256)
         do {
-            try AtomicFile.copy(object, to: target, mode: 0o644, durable: durable, sha256: sha256)
+            if durable {
+                try AtomicFile.copy(object, to: target, mode: 0o644, durable: true, sha256: sha256)
+            } else {
+                try AtomicFile.copyIntoStaging(object, to: target, mode: 0o644, sha256: sha256)
+            }
         } catch .corrupt(_, let expected, let actual, _) {
             throw corrupt(object, expected: expected, actual: actual)
         }

@@ -60,9 +60,9 @@ extension DataSync {
     /// Sends objects: small ones in packs (pack, then its index), large ones one each.
     func send(_ objects: [String: Int64]) async throws(RemoteError) -> (Int, Int64, Int) {
         let small = objects.filter { $0.value < packLimit }.sorted { $0.key < $1.key }
-        var jobsList: [[String]] = objects.filter { $0.value >= packLimit }.keys.sorted().map { [$0] }
+        let single = objects.filter { $0.value >= packLimit }.keys.sorted().map { [$0] }
+        var jobsList = single
         var pack: [String] = [], filled: Int64 = 0
-        var packs = 0
         for (name, size) in small {
             pack.append(name)
             filled += size
@@ -73,7 +73,7 @@ extension DataSync {
             }
         }
         if !pack.isEmpty { jobsList.append(pack) }
-        packs = jobsList.count - objects.filter { $0.value >= packLimit }.count
+        let packs = jobsList.count - single.count
         let store = store, record = record
         _ = try await Parallel.map(jobsList, jobs: jobs) { [self] (job: [String]) throws(RemoteError) in
             if job.count == 1, let size = objects[job[0]], size >= packLimit {
@@ -82,7 +82,7 @@ extension DataSync {
                 return
             }
             let (data, index) = try buildPack(job)
-            try await store.upload(data: data, key: PackIndex.packKey(index.pack))
+            _ = try await store.put(PackIndex.packKey(index.pack), data, condition: .always)
             _ = try await store.put(PackIndex.indexKey(index.pack), Data(index.text.utf8), condition: .always)
             record.savePackIndex(index)
         }
@@ -120,11 +120,4 @@ extension DataSync {
     }
 
     static func runKey(_ fingerprint: String) -> String { "runs/\(fingerprint).lock" }
-}
-
-extension ObjectStore {
-    /// Stores bytes already in memory as a (possibly large) object.
-    func upload(data: Data, key: String) async throws(RemoteError) {
-        _ = try await put(key, data, condition: .always)
-    }
 }
