@@ -29,8 +29,8 @@ extension DataSync {
         var entries: [Lock] = []
         for entry in workspace.runCache.all() where names.contains(entry.stage) {
             var extra = Wanted()
-            // An entry goes up only with every object it names.
-            if entry.outs.allSatisfy({ addLocal($0.value, path: $0.key, to: &extra) }) {
+            // An entry goes up only with every object it names (those of the current locks are known already).
+            if entry.outs.allSatisfy({ holds(wanted, $0.value) || addLocal($0.value, path: $0.key, to: &extra) }) {
                 wanted.files.merge(extra.files) { a, _ in a }
                 wanted.dirs.merge(extra.dirs) { a, _ in a }
                 wanted.owner.merge(extra.owner) { a, _ in a }

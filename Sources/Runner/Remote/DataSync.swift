@@ -64,16 +64,17 @@ public final class DataSync: Sendable {
         }
     }
 
-    /// Adds what the local cache holds of `digest` to `wanted`: a file, or a directory's files and listing.
-    /// False when the cache lacks part of it.
+    /// Adds what the local cache holds of `digest` to `wanted`: a file, or a directory's files and listing
+    /// (the listing read and checked once). False when the cache lacks part of it.
     func addLocal(_ digest: FileDigest, path: String, to wanted: inout Wanted) -> Bool {
-        guard workspace.cache.contains(digest) else { return false }
         guard digest.isDirectory else {
+            guard FileSystem.stat(localPath(digest.sha256))?.size == digest.size else { return false }
             wanted.files[digest.sha256] = digest.size
             wanted.owner[digest.sha256] = path
             return true
         }
-        guard let entries = try? workspace.cache.manifest(digest.sha256), let listing = FileSystem.stat(localPath(digest.sha256 + ".dir")) else { return false }
+        guard let entries = try? workspace.cache.manifest(digest.sha256), let listing = FileSystem.stat(localPath(digest.sha256 + ".dir")),
+              entries.allSatisfy({ FileSystem.stat(localPath($0.sha256))?.size == $0.size }) else { return false }
         for entry in entries {
             wanted.files[entry.sha256] = entry.size
             wanted.owner[entry.sha256] = path + "/" + entry.path
@@ -81,5 +82,10 @@ public final class DataSync: Sendable {
         wanted.dirs[digest.sha256 + ".dir"] = listing.size
         wanted.owner[digest.sha256 + ".dir"] = path
         return true
+    }
+
+    /// Whether `wanted` holds `digest` already (a directory's listing, or a file).
+    func holds(_ wanted: Wanted, _ digest: FileDigest) -> Bool {
+        digest.isDirectory ? wanted.dirs[digest.sha256 + ".dir"] != nil : wanted.files[digest.sha256] != nil
     }
 }
