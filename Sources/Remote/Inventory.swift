@@ -19,9 +19,9 @@ public struct Inventory: Sendable {
     public static func read(_ store: any ObjectStore, record: RemoteRecord) async throws(RemoteError) -> Inventory {
         var inventory = Inventory(store: store, record: record)
         let listed = try await store.list(under: "packs")
-        var keys = Set(listed.map(\.key))
+        let keys = Set(listed.map(\.key))
+        // A pack counts once its index is there too (the index is written after the pack).
         let indexed = keys.filter { $0.hasSuffix(".idx") }.map { String($0.dropFirst(6).dropLast(4)) }.filter { keys.contains(PackIndex.packKey($0)) }
-        keys.removeAll()
         var known = record.packIndexes()
         for pack in known.keys where !indexed.contains(pack) {
             record.dropPackIndex(pack)
@@ -70,37 +70,5 @@ public struct Inventory: Sendable {
         }
         record.noteLoose(seen)
         return found.union(seen)
-    }
-}
-
-/// Runs async work over many items, at most `jobs` at a time, keeping their order; the first error stops it.
-public enum Parallel {
-    public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ work: @escaping @Sendable (T) async throws(RemoteError) -> R)
-        async throws(RemoteError) -> [R] {
-        var results = [R?](repeating: nil, count: items.count)
-        let failure = await withTaskGroup(of: (Int, Result<R, RemoteError>).self) { group -> RemoteError? in
-            var next = 0
-            func add() {
-                let i = next
-                next += 1
-                group.addTask {
-                    do throws(RemoteError) { return (i, .success(try await work(items[i]))) } catch { return (i, .failure(error)) }
-                }
-            }
-            while next < min(items.count, max(1, jobs)) { add() }
-            while let (i, outcome) = await group.next() {
-                switch outcome {
-                case .success(let value):
-                    results[i] = value
-                    if next < items.count && !Task.isCancelled { add() }
-                case .failure(let error):
-                    group.cancelAll()
-                    return error
-                }
-            }
-            return Task.isCancelled ? RemoteError.interrupted : nil
-        }
-        if let failure { throw failure }
-        return results.map { $0! }
     }
 }
