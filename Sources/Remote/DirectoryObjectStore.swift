@@ -9,6 +9,7 @@ public struct DirectoryObjectStore: ObjectStore {
     public let remote: String
     public let root: String
     public var location: String { root }
+    public var identity: String { "file://" + root }
 
     public init(remote: String, root: String) {
         self.remote = remote

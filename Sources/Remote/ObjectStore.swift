@@ -13,8 +13,10 @@ public enum WriteCondition: Sendable, Equatable {
 public protocol ObjectStore: Sendable {
     /// The remote's name, for messages.
     var remote: String { get }
-    /// Where the objects are (`s3://bucket/prefix`, a directory), for messages and the local record.
+    /// Where the objects are (`s3://bucket/prefix`, a directory), for messages.
     var location: String { get }
+    /// What tells this store from every other (the server as well as the bucket): the local record's key.
+    var identity: String { get }
     /// Stores a small object; false when `condition` did not hold (nothing was written).
     func put(_ key: String, _ data: Data, condition: WriteCondition) async throws(RemoteError) -> Bool
     /// Uploads the file at `path` (`size` bytes) as `key`, streamed; S3 uses multipart above its part size.

@@ -4,15 +4,15 @@ import Foundation
 import Synchronization
 
 /// What this machine knows a remote holds, under `.proj/remotes/<id>/` (the id is derived from the
-/// remote's location, so a remote renamed or pointed elsewhere starts afresh): copies of the pack indexes
+/// store's identity, server and bucket and prefix, so a remote pointed elsewhere starts afresh): copies of the pack indexes
 /// it has seen (immutable, like the packs) and `loose`, the names of single objects seen there or sent.
 /// It only saves requests: a push asks the remote about what it does not know, and `--rescan` forgets it.
 public final class RemoteRecord: Sendable {
     public let directory: String
     private let loose: Mutex<Set<String>>
 
-    public init(projectRoot: String, location: String) {
-        let id = Hex.encode(SHA256.hash(data: Data(location.utf8))).prefix(16)
+    public init(projectRoot: String, location identity: String) {
+        let id = Hex.encode(SHA256.hash(data: Data(identity.utf8))).prefix(16)
         directory = projectRoot + "/.proj/remotes/" + id
         var names = Set<String>()
         if let text = try? String(contentsOfFile: directory + "/loose", encoding: .utf8) {

@@ -53,6 +53,8 @@ public struct S3Client: ObjectStore {
 
     public var location: String { "s3://\(bucket)" + (prefix.isEmpty ? "" : "/" + prefix) }
 
+    public var identity: String { "\(address)/\(bucket)/\(prefix)" }
+
     /// Where the client sends requests, for messages.
     public var address: String { "\(base.scheme)://\(base.host)" }
 
