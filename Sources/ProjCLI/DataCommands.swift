@@ -40,35 +40,35 @@ struct DataPush: AsyncParsableCommand {
     }
 }
 
+/// What `proj fetch` and `proj pull` are given: the project, the stages, the remote, the wait for the lock.
+struct FetchArguments: ParsableArguments {
+    @OptionGroup var project: ProjectOptions
+    @Argument(help: "Stages whose locked outs to fetch (default: all).") var stages: [String] = []
+    @OptionGroup var remote: RemoteOptions
+    @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+
+    /// Takes the project lock, fetches what the cache lacks and says so; then `then` runs under the same lock.
+    func fetch(then: (Workspace) throws -> Void = { _ in }) async throws {
+        let workspace = try project.workspace()
+        let lock = try takeLock(workspace.root, wait: wait)
+        defer { withExtendedLifetime(lock) {} }
+        let sync = DataSync(workspace: workspace, store: try RemoteSupport.store(named: remote.remote, root: workspace.root), jobs: remote.jobs)
+        let stages = stages
+        let report = try await RemoteSupport.interruptible { () async throws -> FetchReport in try await sync.fetch(stages) }
+        Output.line(report.fetched == 0 ? "Nothing to fetch: the cache has all \(report.cached) objects."
+            : "Fetched \(report.fetched) object\(report.fetched == 1 ? "" : "s") (\(bytesText(report.bytes))); \(report.cached) were cached.")
+        try then(workspace)
+    }
+}
+
 /// `proj fetch`.
 struct DataFetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch", abstract: "Download into .proj/cache the objects of the stages' locked outs that it lacks (the workspace is not touched).")
 
-    @OptionGroup var project: ProjectOptions
-    @Argument(help: "Stages whose outs to fetch (default: all).") var stages: [String] = []
-    @OptionGroup var remote: RemoteOptions
-    @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+    @OptionGroup var arguments: FetchArguments
 
-    func run() async throws {
-        let workspace = try project.workspace()
-        let lock = try takeLock(workspace.root, wait: wait)
-        defer { withExtendedLifetime(lock) {} }
-        let report = try await DataFetch.fetch(workspace, stages: stages, remote: remote)
-        Output.line(DataFetch.summary(report))
-    }
-
-    static func fetch(_ workspace: Workspace, stages: [String], remote: RemoteOptions) async throws -> FetchReport {
-        let sync = DataSync(workspace: workspace, store: try RemoteSupport.store(named: remote.remote, root: workspace.root), jobs: remote.jobs)
-        return try await RemoteSupport.interruptible { () async throws -> FetchReport in
-            try await sync.fetch(stages)
-        }
-    }
-
-    static func summary(_ report: FetchReport) -> String {
-        report.fetched == 0 ? "Nothing to fetch: the cache has all \(report.cached) objects."
-            : "Fetched \(report.fetched) object\(report.fetched == 1 ? "" : "s") (\(bytesText(report.bytes))); \(report.cached) were cached."
-    }
+    func run() async throws { try await arguments.fetch() }
 }
 
 /// `proj pull`.
@@ -76,22 +76,10 @@ struct DataPull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull", abstract: "Fetch the stages' locked outs from a remote and check them out into the workspace.")
 
-    @OptionGroup var project: ProjectOptions
-    @Argument(help: "Stages whose outs to pull (default: all).") var stages: [String] = []
-    @OptionGroup var remote: RemoteOptions
-    @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
+    @OptionGroup var arguments: FetchArguments
 
     func run() async throws {
-        let workspace = try project.workspace()
-        let lock = try takeLock(workspace.root, wait: wait)
-        defer { withExtendedLifetime(lock) {} }
-        let report = try await DataFetch.fetch(workspace, stages: stages, remote: remote)
-        Output.line(DataFetch.summary(report))
-        let restored: [String], uncached: [(path: String, stage: String)]
-        do { (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages) } catch { throw fail(error) }
-        for path in restored { Output.line("restored \(path)") }
-        for (path, stage) in uncached {
-            Output.line("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")
-        }
+        let stages = arguments.stages
+        try await arguments.fetch { try ProjCommand.Checkout.restore($0, stages: stages) }
     }
 }

@@ -103,9 +103,15 @@ extension ProjCommand {
         func run() throws {
             let workspace = try project.workspace()
             let lock = try takeLock(workspace.root, wait: wait)
+            try Checkout.restore(workspace, stages: stages)
+            withExtendedLifetime(lock) {}
+        }
+
+        /// Makes the selected stages' outs match their locks from the cache and says what it did (also `proj pull`'s
+        /// second half).
+        static func restore(_ workspace: Workspace, stages: [String]) throws {
             let restored: [String], uncached: [(path: String, stage: String)]
             do { (restored, uncached) = try Runner.Checkout.run(workspace, targets: stages) } catch { throw fail(error) }
-            withExtendedLifetime(lock) {}
             for path in restored { Output.line("restored \(path)") }
             for (path, stage) in uncached {
                 Output.line("\(path) differs from its lock but is not cached (cache: false): run `proj repro -s \(stage)` to make it again")

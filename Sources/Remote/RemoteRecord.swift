@@ -9,30 +9,44 @@ import Synchronization
 /// It only saves requests: a push asks the remote about what it does not know, and `--rescan` forgets it.
 public final class RemoteRecord: Sendable {
     public let directory: String
-    private let loose: Mutex<Set<String>>
+    /// The single objects known to be there, read from `loose` on first use (a repro that never asks the
+    /// remote never reads it).
+    private let loose = Mutex<Set<String>?>(nil)
 
     public init(projectRoot: String, location identity: String) {
         let id = Hex.encode(SHA256.hash(data: Data(identity.utf8))).prefix(16)
         directory = projectRoot + "/.proj/remotes/" + id
+    }
+
+    private func withLoose<T>(_ body: (inout Set<String>) -> T) -> T {
+        loose.withLock { cached in
+            var names = cached ?? RemoteRecord.read(directory + "/loose")
+            defer { cached = names }
+            return body(&names)
+        }
+    }
+
+    private static func read(_ file: String) -> Set<String> {
         var names = Set<String>()
-        if let text = try? String(contentsOfFile: directory + "/loose", encoding: .utf8) {
+        if let text = try? String(contentsOfFile: file, encoding: .utf8) {
             for line in text.split(separator: "\n") where PackIndex.isObjectName(line) { names.insert(String(line)) }
         }
-        loose = Mutex(names)
+        return names
     }
 
-    /// Forgets everything known about the remote.
+    /// Forgets which single objects are there, so they are asked about again. The pack indexes stay: packs
+    /// never change under their names, and which packs are there is listed every time.
     public func forget() {
-        FileSystem.removeTree(directory)
-        loose.withLock { $0.removeAll() }
+        unlink(directory + "/loose")
+        loose.withLock { $0 = [] }
     }
 
-    public func knowsLoose(_ name: String) -> Bool { loose.withLock { $0.contains(name) } }
+    public func knowsLoose(_ name: String) -> Bool { withLoose { $0.contains(name) } }
 
     /// Notes single objects as present on the remote (appended: a killed process loses at most its last lines,
     /// and a torn line is skipped when read).
     public func noteLoose(_ names: [String]) {
-        let fresh = loose.withLock { known in names.filter { known.insert($0).inserted } }
+        let fresh = withLoose { known in names.filter { known.insert($0).inserted } }
         guard !fresh.isEmpty, (try? FileSystem.makeDirectories(directory)) != nil else { return }
         let fd = open(directory + "/loose", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
@@ -42,7 +56,7 @@ public final class RemoteRecord: Sendable {
 
     /// Forgets single objects found missing on the remote.
     public func dropLoose(_ names: Set<String>) {
-        let rest = loose.withLock { known -> [String] in
+        let rest = withLoose { known -> [String] in
             known.subtract(names)
             return known.sorted()
         }

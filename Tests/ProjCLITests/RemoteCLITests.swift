@@ -59,6 +59,11 @@ import Testing
         try p.write(".projconfig.yaml", "remotes:\n  s: {url: 's3://bucket', secret_access_key: x}\n")
         var r = try p.proj("remote", "list")
         #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: remote 's' has an unknown key 'secret_access_key' (expected url, endpoint, region, part_size_mib; credentials never go here)\n")
+        for size in ["2", "6000", "'8'", "1.5"] {
+            try p.write(".projconfig.yaml", "remotes:\n  s: {url: 's3://bucket', part_size_mib: \(size)}\n")
+            r = try p.proj("remote", "list")
+            #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: remote 's': part_size_mib must be a whole number from 5 to 5120 (S3's limits)\n", "\(size): \(r.err)")
+        }
         try p.write(".projconfig.yaml", "remotes:\n  s: {url: 's3://bucket'}\ndefault: t\n")
         r = try p.proj("remote", "list")
         #expect(r.code == 2 && r.err == "Error: .projconfig.yaml: the default remote 't' is not among its remotes\n")

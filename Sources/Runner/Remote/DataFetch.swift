@@ -25,16 +25,23 @@ extension DataSync {
         var report = FetchReport()
         let inventory = try await Inventory.read(store, record: record)
         var listings: [String: Int64] = [:], owner: [String: String] = [:]
+        // Each listing is read (and checked) once: from the cache when it is there, else after its download.
+        var manifests: [String: [ManifestEntry]] = [:]
         for (path, digest) in outs where digest.isDirectory {
             let name = digest.sha256 + ".dir"
             owner[name] = path
-            if (try? workspace.cache.manifest(digest.sha256)) == nil { listings[name] = -1 } else { report.cached += 1 }
+            if let entries = try? workspace.cache.manifest(digest.sha256) {
+                manifests[digest.sha256] = entries
+                report.cached += 1
+            } else {
+                listings[name] = -1
+            }
         }
         var missing = try await download(listings, inventory: inventory, report: &report)
         var files: [String: Int64] = [:]
         for (path, digest) in outs {
             if digest.isDirectory {
-                guard let entries = try? workspace.cache.manifest(digest.sha256) else { continue }
+                guard let entries = manifests[digest.sha256] ?? (try? workspace.cache.manifest(digest.sha256)) else { continue }
                 for entry in entries {
                     owner[entry.sha256] = path + "/" + entry.path
                     files[entry.sha256] = entry.size

@@ -22,10 +22,11 @@ extension DataSync {
     public func push(_ targets: [String], rescan: Bool = false) async throws(RunnerError) -> PushReport {
         var report = PushReport()
         var wanted = Wanted()
-        for (stage, path, digest) in try lockedOuts(targets) where !addLocal(digest, path: path, to: &wanted) {
+        let locked = try lockedStages(targets)
+        for (stage, path, digest) in DataSync.outs(of: locked) where !addLocal(digest, path: path, to: &wanted) {
             report.notCached.append((stage, path))
         }
-        let names = Set(try lockedStages(targets).map(\.stage.name))
+        let names = Set(locked.map(\.stage.name))
         var entries: [Lock] = []
         for entry in workspace.runCache.all() where names.contains(entry.stage) {
             var extra = Wanted()

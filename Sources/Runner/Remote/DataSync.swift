@@ -59,7 +59,12 @@ public final class DataSync: Sendable {
 
     /// The locked, cached outs of the selected stages: (stage, path, digest).
     func lockedOuts(_ targets: [String]) throws(RunnerError) -> [(stage: String, path: String, digest: FileDigest)] {
-        try lockedStages(targets).flatMap { stage, lock in
+        DataSync.outs(of: try lockedStages(targets))
+    }
+
+    /// The cached outs those locks record: (stage, path, digest).
+    static func outs(of locked: [(stage: Stage, lock: Lock)]) -> [(stage: String, path: String, digest: FileDigest)] {
+        locked.flatMap { stage, lock in
             stage.outs.filter(\.cache).compactMap { out in lock.outs[out.path].map { (stage.name, out.path, $0) } }
         }
     }
