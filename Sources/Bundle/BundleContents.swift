@@ -48,6 +48,8 @@ struct BundleContents {
             // and plots (timings, curves) do not make the bundle and would only make it unreproducible.
             let artifacts = Set(stage.outs.filter { $0.kind == .out || spec.metrics.contains($0.path) }.map(\.path))
             lock.outs = lock.outs.filter { artifacts.contains($0.key) }
+            // The machine that ran a stage differs between machines; the bundle's bytes must not.
+            lock.platform = [:]
             let text = lock.yaml
             guard case .map(let entries)? = try? YAMLParser.parse(text, file: Workspace.lockPath(name))?.value else { continue }
             locks.append(.init(name, .map(entries.filter { $0.key != "stage" })))

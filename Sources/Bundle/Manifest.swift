@@ -8,7 +8,7 @@ import YAML
 /// and `bundle.sig` signs exactly these bytes.
 public struct Manifest: Sendable, Equatable {
     /// The bundle format this tool writes; `known` lists the ones it reads.
-    public static let format = 1
+    public static let format = ToolVersion.bundleFormat
     public static let known: Set<Int> = [1]
     /// Fixed entry names.
     public static let entryName = "bundle.yaml"

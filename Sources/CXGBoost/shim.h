@@ -18,6 +18,7 @@ typedef struct {
     __typeof__(&XGBoosterPredictFromDense) XGBoosterPredictFromDense;
     __typeof__(&XGBoosterLoadModelFromBuffer) XGBoosterLoadModelFromBuffer;
     __typeof__(&XGBoosterSaveModelToBuffer) XGBoosterSaveModelToBuffer;
+    __typeof__(&XGBoostVersion) XGBoostVersion;
 } ProjXGBoostAPI;
 
 /// Fills `api` with `lookup(context, name)` for each function; returns the first name not found, or NULL.
@@ -36,6 +37,7 @@ static inline const char *proj_xgboost_bind(ProjXGBoostAPI *api, void *(*lookup)
     PROJ_BIND(XGBoosterPredictFromDense)
     PROJ_BIND(XGBoosterLoadModelFromBuffer)
     PROJ_BIND(XGBoosterSaveModelToBuffer)
+    PROJ_BIND(XGBoostVersion)
 #undef PROJ_BIND
     return NULL;
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ML
 import ProjectModel
 import Runner
 
@@ -23,6 +24,7 @@ public struct ProjCommand: AsyncParsableCommand {
     /// is an error to report (EPIPE), not a signal that ends proj silently.
     public static func runMain() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        Platform.register("xgboost") { MLLibraries.xgboostVersion }
         return await ErrorFunnel.run(Array(CommandLine.arguments.dropFirst()))
     }
 }

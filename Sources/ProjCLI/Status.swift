@@ -26,6 +26,9 @@ extension ProjCommand {
             }
             let results: [StageResult]
             do { results = try Runner.Status.evaluate(workspace, targets: stages) } catch { throw fail(error) }
+            if let warning = Platform.warning(workspace, stages: (try? workspace.stageIndices(stages)) ?? []) {
+                Output.line("warning: " + warning, to: .err)
+            }
             let stale = results.filter { !$0.reasons.isEmpty }
             if json {
                 let read = workspace.fingerprinter.bytesRead

@@ -76,6 +76,19 @@ extension ProjectLoader {
             env.sort { $0.name < $1.name }
         }
 
+        var tools: [String] = []
+        if let node = def["tools"] {
+            guard let items = node.sequence else { throw error(node, "stage '\(name)': 'tools' must be a list of commands, found \(node.kindName)") }
+            for item in items {
+                let command = try text(item, "each 'tools' entry")
+                guard !command.allSatisfy(\.isWhitespace) else { throw error(item, "stage '\(name)': a 'tools' command is empty") }
+                guard !command.unicodeScalars.contains(where: { $0 == "\0" || $0 == "\n" || $0 == "\r" }) else {
+                    throw error(item, "stage '\(name)': a 'tools' command must be one line")
+                }
+                if !tools.contains(command) { tools.append(command) }
+            }
+        }
+
         var result = Stage(
             name: name, cmd: cmd,
             deps: try paths("deps").map(\.ref), code: try paths("code").map(\.ref), params: params,
@@ -84,6 +97,9 @@ extension ProjectLoader {
             alwaysChanged: try bool(def["always_changed"], "always_changed", name) ?? false,
             mark: def.start
         )
+        result.tools = tools
+        result.sandbox = try bool(def["sandbox"], "sandbox", name)
+        result.network = try bool(def["network"], "network", name) ?? false
         result.cmdTemplate = cmdNode.sequence?.compactMap { $0.scalar?.text } ?? [cmdNode.scalar?.text ?? ""]
         return result
     }

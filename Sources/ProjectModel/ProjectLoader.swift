@@ -8,7 +8,8 @@ public struct ProjectLoader {
 
     static let topKeys = ["name", "version", "vars", "stages", "bundle"]
     static let stageKeys = ["cmd", "deps", "code", "params", "outs", "metrics", "plots", "wdir", "env",
-                            "frozen", "always_changed", "desc", "foreach", "do"]
+                            "frozen", "always_changed", "desc", "foreach", "do",
+                            "tools", "sandbox", "network"]
     static let outputOptions = ["cache", "persist"]
 
     let source: String

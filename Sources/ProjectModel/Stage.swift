@@ -72,6 +72,12 @@ public struct Stage: Sendable {
     public var frozen: Bool
     /// An always-changed stage is stale on every repro.
     public var alwaysChanged: Bool
+    /// Commands whose output is part of the fingerprint (`python3 --version`), in the order written.
+    public var tools: [String] = []
+    /// `sandbox:` as written: true or false, nil to follow `proj repro --sandbox`.
+    public var sandbox: Bool?
+    /// Whether a sandboxed command may use the network.
+    public var network = false
     /// Where the stage was declared in project.yaml.
     public var mark: Mark?
 

@@ -20,6 +20,10 @@ public enum Reason: Sendable, Equatable, CustomStringConvertible {
     case outChanged(String)
     case outAdded(String)
     case outRemoved(String)
+    /// A tool's output or proj's identity differs from the lock's: `detail` is `old -> new` or the lines changed.
+    case toolChanged(name: String, detail: String)
+    case toolAdded(name: String, value: String)
+    case toolRemoved(String)
     case upstream([String])
     case definitionChanged
 
@@ -43,6 +47,9 @@ public enum Reason: Sendable, Equatable, CustomStringConvertible {
         case .outChanged(let path): return "out \(path) changed"
         case .outAdded(let path): return "out \(path) added"
         case .outRemoved(let path): return "out \(path) removed"
+        case .toolChanged(let name, let detail): return "tool \(ProjIdentity.label(name)): \(detail)"
+        case .toolAdded(let name, let value): return "tool \(ProjIdentity.label(name)) added: \(value)"
+        case .toolRemoved(let name): return "tool \(ProjIdentity.label(name)) removed"
         case .definitionChanged: return "stage definition changed"
         case .upstream(let names): return "after upstream " + names.map { "'\($0)'" }.joined(separator: ", ")
         }

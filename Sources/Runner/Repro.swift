@@ -137,7 +137,7 @@ public final class Repro: Sendable {
         let stage = workspace.project.stages[i]
         var fingerprint: String?
         do {
-            let observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter)
+            let observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter, tools: workspace.tools)
             fingerprint = observed.fingerprint
             var reasons: [Reason]
             switch workspace.lock(of: stage.name) {
@@ -175,7 +175,7 @@ public final class Repro: Sendable {
             console.warn("Stage '\(stage.name)' interrupted; nothing recorded")
             return StageResult(name: stage.name, status: .interrupted, reasons: [], fingerprint: fingerprint)
         } catch {
-            let message = FileSystem.describe(error)
+            let message = if case RunnerError.tool(_, let failure) = error { failure.description } else { FileSystem.describe(error) }
             console.warn("Stage '\(stage.name)' failed: \(message)")
             return StageResult(name: stage.name, status: .failed(message), reasons: [], fingerprint: fingerprint)
         }

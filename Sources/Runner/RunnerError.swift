@@ -18,6 +18,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case experiment(String)
     /// A remote refused, failed or sent something wrong.
     case remote(RemoteError)
+    /// A stage's `tools:` command failed.
+    case tool(stage: String, ToolFailure)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
         case .launch(let stage, let reason): return "stage '\(stage)' could not start: \(reason)"
         case .experiment(let message): return message
         case .remote(let error): return error.description
+        case .tool(let stage, let failure): return "stage '\(stage)': \(failure)"
         }
     }
 

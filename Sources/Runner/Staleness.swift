@@ -28,6 +28,7 @@ public enum Staleness {
         let paramsExplain = reasons.contains { if case .paramChanged = $0 { return true } else { return false } }
             && stage.cmdTemplate.contains { $0.contains("${params.") }
         if lock.cmd != stage.cmd && !paramsExplain { reasons.insert(.cmdChanged, at: stage.alwaysChanged ? 1 : 0) }
+        reasons += tools(observed.tools, lock.tools)
         reasons += inputs("dep", observed.deps, lock.deps)
         reasons += inputs("code", observed.code, lock.code)
         for path in Set(observed.outs.keys).union(lock.outs.keys).sorted() {
@@ -40,6 +41,19 @@ public enum Staleness {
             }
         }
         if reasons.isEmpty && lock.fingerprint != observed.fingerprint { reasons.append(.definitionChanged) }
+        return reasons
+    }
+
+    static func tools(_ observed: [String: ToolReading], _ recorded: [String: ToolReading]) -> [Reason] {
+        var reasons: [Reason] = []
+        for name in Set(observed.keys).union(recorded.keys).sorted() {
+            switch (recorded[name], observed[name]) {
+            case (nil, let new?): reasons.append(.toolAdded(name: name, value: ToolDifference.summary(new)))
+            case (_?, nil): reasons.append(.toolRemoved(name))
+            case (let old?, let new?) where old != new: reasons.append(.toolChanged(name: name, detail: ToolDifference.detail(old, new)))
+            default: break
+            }
+        }
         return reasons
     }
 

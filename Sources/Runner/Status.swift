@@ -10,7 +10,7 @@ public enum Status {
         for i in try workspace.stageIndices(targets) {
             let stage = workspace.project.stages[i]
             let observed: Observation
-            do { observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter) } catch { throw .file(error) }
+            observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter, tools: workspace.tools)
             let reasons: [Reason]
             switch workspace.lock(of: stage.name) {
             case .success(let lock): reasons = Staleness.reasons(stage: stage, lock: lock, observed: observed)

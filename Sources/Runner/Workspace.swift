@@ -10,6 +10,8 @@ public final class Workspace: Sendable {
     public let fingerprinter: Fingerprinter
     public let cache: ObjectCache
     public let runCache: RunCache
+    /// The stages' `tools:` commands, each run once per process.
+    public let tools: ToolProbe
 
     /// Loads project.yaml and params.yaml from `root` and opens `.proj/`.
     public init(root: String) throws(RunnerError) {
@@ -28,6 +30,7 @@ public final class Workspace: Sendable {
         fingerprinter = Fingerprinter(root: root, cache: StatCache(path: root + "/.proj/state"))
         cache = ObjectCache(directory: root + "/.proj/cache")
         runCache = RunCache(directory: root + "/.proj/runs")
+        tools = ToolProbe(root: root)
     }
 
     /// Root-relative path of a stage's lock file.
@@ -42,11 +45,40 @@ public final class Workspace: Sendable {
         guard let text = String(validating: data, as: UTF8.self) else {
             return .failure(SourceError(file: rel, mark: nil, message: "is not UTF-8 text (damaged?); `proj repro` records it again"))
         }
-        do { return .success(try Lock.parse(text, file: rel)) } catch { return .failure(error) }
+        do {
+            var lock = try Lock.parse(text, file: rel)
+            for (name, reading) in lock.tools where reading.text == nil {
+                if let kept = keptToolOutput(reading.sha256) { lock.tools[name] = kept }
+            }
+            return .success(lock)
+        } catch { return .failure(error) }
+    }
+
+    /// Where the outputs of tools too long for a lock are kept, by SHA-256.
+    var toolOutputs: String { root + "/.proj/tools" }
+
+    /// Keeps the outputs a lock records by digest alone, so that a later reason can name the lines that changed.
+    func keep(_ tools: [String: ToolReading]) {
+        for reading in tools.values {
+            guard let text = reading.text, case .map = Lock.tool(reading) else { continue }
+            let path = toolOutputs + "/" + reading.sha256
+            if FileSystem.stat(path) != nil { continue }
+            try? FileSystem.makeDirectories(toolOutputs)
+            try? AtomicFile.write(text, to: path)
+        }
+    }
+
+    /// A kept output, when it is there and still has its digest.
+    func keptToolOutput(_ sha256: String) -> ToolReading? {
+        guard let data = FileManager.default.contents(atPath: toolOutputs + "/" + sha256),
+              let text = String(validating: data, as: UTF8.self) else { return nil }
+        let reading = ToolReading(text: text)
+        return reading.sha256 == sha256 ? reading : nil
     }
 
     /// Writes a stage's lock atomically.
     public func write(_ lock: Lock) throws(RunnerError) {
+        keep(lock.tools)
         do { try AtomicFile.write(lock.yaml, to: root + "/" + Workspace.lockPath(lock.stage)) } catch { throw .file(error) }
     }
 

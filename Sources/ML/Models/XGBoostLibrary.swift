@@ -18,6 +18,14 @@ enum XGBoostLibrary {
         return api
     }
 
+    /// The version of the libxgboost this process opens (`2.0.3`), or nil when there is none.
+    static var version: String? {
+        guard case .success(let api) = loaded else { return nil }
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        api.XGBoostVersion(&major, &minor, &patch)
+        return "\(major).\(minor).\(patch)"
+    }
+
     /// The first of `names` that opens, bound; or why none could be used.
     static func open(_ names: [String]) -> Result<ProjXGBoostAPI, MLError> {
         var reasons: [String] = []
@@ -34,4 +42,10 @@ enum XGBoostLibrary {
         }
         return .failure(MLError("XGBoost is not installed here (\(reasons.joined(separator: "; "))): install it with `apt-get install libxgboost0`"))
     }
+}
+
+/// The libraries of the ML steps whose versions a lock records beside the machine's.
+public enum MLLibraries {
+    /// libxgboost's version, or nil when it is not installed.
+    public static var xgboostVersion: String? { XGBoostLibrary.version }
 }
