@@ -22,6 +22,7 @@ extension ProjCommand.Exp {
         var set: [String] = []
         @Option(help: "A name for the run (a sweep's runs get -1, -2, ...).") var name: String?
         @Option(name: .short, help: "Run up to N experiments at once.") var jobs: Int = 1
+        @OptionGroup var sandbox: SandboxOptions
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
@@ -36,6 +37,7 @@ extension ProjCommand.Exp {
             // Copies left by experiments killed outright go before new ones are made.
             let swept = ExperimentCopy.sweep(workspace, host: Liveness.host, isAlive: Liveness.isAlive)
             if swept > 0 { console.warn("Removed \(swept) experiment cop\(swept == 1 ? "y" : "ies") left in .proj/exps by an experiment that was killed.") }
+            let sandboxChoice = sandbox.choice(workspace, console: console)
             let names = sweep.indices.map { i in name.map { sweep.count > 1 ? "\($0)-\(i + 1)" : $0 } ?? "" }
             let task = Task { () -> [Experiment.Outcome] in
                 await withTaskGroup(of: (Int, Experiment.Outcome).self) { group in
@@ -43,7 +45,8 @@ extension ProjCommand.Exp {
                     func start() {
                         let i = next
                         next += 1
-                        let experiment = Experiment(workspace: workspace, sets: sweep[i], name: names[i], store: store, console: console)
+                        let experiment = Experiment(workspace: workspace, sets: sweep[i], name: names[i], store: store, console: console,
+                                                    sandbox: sandboxChoice)
                         group.addTask { (i, await experiment.run()) }
                     }
                     while next < min(jobs, sweep.count) { start() }
@@ -116,6 +119,7 @@ struct Experiment: Sendable {
     let name: String
     let store: TrackingStore
     let console: Console
+    let sandbox: Bool?
 
     struct Outcome: Sendable {
         var run: String?
@@ -149,6 +153,7 @@ struct Experiment: Sendable {
         do throws(RunnerError) {
             var options = ReproOptions()
             options.environment = UIAddress.environment(root: workspace.root, recorder: recorder)
+            options.sandbox = sandbox
             results = try await Runner.Repro(workspace: experiment, console: console, options: options).run()
         } catch {
             console.warn("Experiment \(recorder.id.prefix(8)): \(error)")

@@ -8,6 +8,23 @@ import Tracking
 import Glibc
 #endif
 
+/// `--sandbox` / `--no-sandbox`, shared by `proj repro` and `proj exp run`.
+struct SandboxOptions: ParsableArguments {
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Run every stage in a sandbox (bubblewrap), or none; by default the stages that say `sandbox: true`.",
+        discussion: "--no-sandbox also runs those stages where no sandbox can be made."))
+    var sandbox: Bool?
+
+    /// The choice for ReproOptions.sandbox; says once which stages that ask for a sandbox run without one.
+    func choice(_ workspace: Workspace, console: Console) -> Bool? {
+        if sandbox == false {
+            let asking = workspace.project.stages.filter { $0.sandbox == true }.map { "'\($0.name)'" }
+            if !asking.isEmpty { console.warn("--no-sandbox: \(asking.joined(separator: ", ")) run\(asking.count == 1 ? "s" : "") without the sandbox \(asking.count == 1 ? "it asks" : "they ask") for") }
+        }
+        return sandbox
+    }
+}
+
 extension ProjCommand {
     /// `proj repro`: runs the stale stages in dependency order.
     struct Repro: AsyncParsableCommand {
@@ -25,6 +42,7 @@ extension ProjCommand {
         @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
         @Option(help: "A name for this run in the history (`proj exp show`).") var name: String?
         @Flag(name: .customLong("no-remote"), help: "Do not look into the default remote's run-cache.") var noRemote = false
+        @OptionGroup var sandbox: SandboxOptions
         @OptionGroup var tracking: TrackingOptions
 
         func validate() throws {
@@ -50,6 +68,7 @@ extension ProjCommand {
             options.downstream = downstream
             options.keepGoing = keepGoing
             options.jobs = jobs
+            options.sandbox = sandbox.choice(workspace, console: console)
             if !dry && !noRemote { options.remote = RemoteSupport.defaultSync(workspace, console: console) }
             let recorder = dry ? nil : await record(workspace, console: console)
             if let recorder { options.environment = UIAddress.environment(root: workspace.root, recorder: recorder) }

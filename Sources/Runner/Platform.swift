@@ -83,6 +83,6 @@ public enum Platform {
         guard let head = others.first else { return nil }
         let what = first.map { "\($0.key) \($0.recorded) there, \($0.here) here" }.joined(separator: "; ")
         let more = others.count > 1 ? " and \(others.count - 1) other lock\(others.count == 2 ? "" : "s")" : ""
-        return "\(head)\(more) were written on another machine (\(what)): outputs made here may differ from the recorded ones"
+        return "\(head)\(more) \(others.count == 1 ? "was" : "were") written on another machine (\(what)): outputs made here may differ from the recorded ones"
     }
 }

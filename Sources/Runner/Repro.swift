@@ -2,6 +2,7 @@ import Dispatch
 import Fingerprint
 import Foundation
 import ProjectModel
+import Synchronization
 
 /// What `proj repro` was asked to do.
 public struct ReproOptions: Sendable {
@@ -18,6 +19,9 @@ public struct ReproOptions: Sendable {
     public var environment: [String: String] = [:]
     /// The remote whose run-cache is asked when the local one misses.
     public var remote: DataSync?
+    /// true: every stage runs in a sandbox (`--sandbox`); false: none does (`--no-sandbox`); nil: the
+    /// stages that say `sandbox: true`.
+    public var sandbox: Bool?
 
     public init() {}
 }
@@ -51,6 +55,8 @@ public final class Repro: Sendable {
     let workspace: Workspace
     let console: Console
     let options: ReproOptions
+    /// Whether the lack of a sandbox has been explained (it is, once).
+    private let explained = Mutex<Bool>(false)
 
     /// Prepares a repro of `workspace`.
     public init(workspace: Workspace, console: Console, options: ReproOptions) {
@@ -212,11 +218,32 @@ public final class Repro: Sendable {
         for out in stage.outs {
             try FileSystem.makeDirectories(TemporaryPath.split(workspace.fingerprinter.absolute(out.path)).0)
         }
-        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment)
+        var sandbox: (Sandbox, program: String)?
+        if options.sandbox ?? stage.sandbox ?? false {
+            switch Sandbox.program {
+            case .success(let program): sandbox = (Sandbox(stage: stage, root: workspace.root, executables: Sandbox.executables(root: workspace.root)), program)
+            case .failure(let unavailable):
+                let first = explained.withLock { done in defer { done = true }; return !done }
+                let message = first ? "it asks for a sandbox, but none can be made here: \(unavailable.reason); `proj repro --no-sandbox` runs it without one"
+                    : "it asks for a sandbox, but none can be made here (see above)"
+                console.warn("Stage '\(stage.name)' not run: \(message)")
+                return StageResult(name: stage.name, status: .failed(message), reasons: reasons, fingerprint: observed.fingerprint)
+            }
+        }
+        try sandbox?.0.prepare()
+        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment, sandbox: sandbox)
+        if let stray = try sandbox?.0.finish(succeeded: outcome.succeeded), !stray.isEmpty {
+            console.warn("Stage '\(stage.name)' wrote \(stray.joined(separator: ", ")) in its sandbox, which it does not declare as outs; discarded")
+        }
         guard outcome.succeeded else {
             var text = "Stage '\(stage.name)' failed: \(outcome.text)"
             if !tail.isEmpty { text += "; last lines of stderr:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") }
             console.warn(text)
+            if let reads = sandbox?.0.undeclaredReads, !reads.isEmpty {
+                let message = "stage '\(stage.name)' read \(Sandbox.list(reads)), which it does not declare: add \(reads.count == 1 ? "it" : "them") to deps or code"
+                console.warn(message)
+                return StageResult(name: stage.name, status: .failed(message), reasons: reasons, fingerprint: observed.fingerprint)
+            }
             return StageResult(name: stage.name, status: .failed(outcome.text), reasons: reasons, fingerprint: observed.fingerprint)
         }
         var outs: [String: FileDigest] = [:]
