@@ -221,7 +221,7 @@ public final class Repro: Sendable {
         var sandbox: (Sandbox, program: String)?
         if options.sandbox ?? stage.sandbox ?? false {
             switch Sandbox.program {
-            case .success(let program): sandbox = (Sandbox(stage: stage, root: workspace.root, executables: Sandbox.executables(root: workspace.root)), program)
+            case .success(let program): sandbox = (Sandbox(stage: stage, in: workspace.project, root: workspace.root, executables: Sandbox.executables(root: workspace.root)), program)
             case .failure(let unavailable):
                 let first = explained.withLock { done in defer { done = true }; return !done }
                 let message = first ? "it asks for a sandbox, but none can be made here: \(unavailable.reason); `proj repro --no-sandbox` runs it without one"

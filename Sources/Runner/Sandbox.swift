@@ -5,7 +5,7 @@ import Synchronization
 
 /// A stage's command in a mount namespace made by bubblewrap, where the project directory holds only
 /// what the stage declares: its deps, code and params file read-only, its outs' parent directories
-/// writable. The rest of the system stays readable; the network is off unless the stage says
+/// writable. The rest of the system stays readable (and /tmp writable); the network is off unless the stage says
 /// `network: true`. An undeclared project file is simply not there, so a command that reads one
 /// fails, and proj names the file from what the command wrote to stderr.
 ///
@@ -27,14 +27,14 @@ public final class Sandbox: Sendable {
 
     /// A sandbox for `stage` in the project at `root`; `executables` are directories of programs the
     /// command needs that lie inside the project (proj itself, a virtualenv on PATH).
-    init(stage: Stage, root: String, executables: [String]) {
+    init(stage: Stage, in project: Project, root: String, executables: [String]) {
         self.root = root
         self.stage = stage
         scratch = TemporaryPath.beside(root + "/.proj/sandbox/" + stage.name.replacingOccurrences(of: "/", with: "_"))
         var mounts: [String: Bool] = [:]
         for ref in stage.inputs { mounts[ref.path] = false }
         if !stage.params.isEmpty { mounts[ProjectLoader.paramsFile] = false }
-        for path in Sandbox.knownReads(stage.cmd) { mounts[path] = false }
+        for path in Sandbox.knownReads(stage, in: project) { mounts[path] = false }
         for path in executables { mounts[path] = false }
         for out in stage.outs {
             let parent = TemporaryPath.split(out.path).0
@@ -52,10 +52,14 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// What proj's own commands are known to read beyond their arguments: `proj bundle` reads
-    /// project.yaml, params.yaml and the stages' locks.
-    static func knownReads(_ commands: [String]) -> [String] {
-        ProjIdentity.of(commands).contains { $0.name == "proj bundle" } ? [ProjectLoader.projectFile, ProjectLoader.paramsFile, "lockfiles"] : []
+    /// What proj's own commands are known to read beyond their arguments. `proj bundle` loads the
+    /// project and checks that the stages it packs are fresh: it reads project.yaml, params.yaml, the
+    /// locks, and every path the stages declare (but not the outs it writes itself).
+    static func knownReads(_ stage: Stage, in project: Project) -> [String] {
+        guard ProjIdentity.of(stage.cmd).contains(where: { $0.name == "proj bundle" }) else { return [] }
+        let own = Set(stage.outs.map(\.path))
+        let declared = project.stages.flatMap { $0.inputs.map(\.path) + $0.outs.map(\.path) }.filter { !own.contains($0) }
+        return [ProjectLoader.projectFile, ProjectLoader.paramsFile, "lockfiles"] + declared
     }
 
     /// `a`, `a and b`, `a, b and c`.
@@ -70,7 +74,9 @@ public final class Sandbox: Sendable {
 
     /// bubblewrap's arguments for running `command` (after `bwrap`).
     func arguments(_ command: String) -> [String] {
-        var args = ["--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        // /tmp stays the machine's, writable (as in Bazel's classic sandbox): a project kept under /tmp may
+        // read data beside it there, and tools write their temporary files where they expect.
+        var args = ["--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind-try", "/tmp", "/tmp",
                     "--bind", scratch, root]
         for mount in mounts {
             let absolute = root + "/" + mount.path
