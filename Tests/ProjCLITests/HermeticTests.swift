@@ -47,7 +47,7 @@ import Glibc
         // The same outputs: nothing runs.
         r = try p.proj("repro")
         #expect(r.out.contains("Everything is fresh; nothing to run."), "\(r.out)")
-        #expect([p.runs("build"), p.runs("other")] == [1, 1])
+        #expect([p.runs("build"), p.runs("other")] as [Int] == [1, 1])
 
         // One line of a long output changes: only the stage that reads that tool runs, and says which line.
         try p.write("freeze.txt", "numpy==2.0.0\nscipy==1.11.0\n")
@@ -57,14 +57,14 @@ import Glibc
         r = try p.proj("repro")
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("Running stage 'build': tool 'cat freeze.txt': numpy==1.26.0 -> numpy==2.0.0"), "\(r.out)")
-        #expect([p.runs("build"), p.runs("other")] == [2, 1])
+        #expect([p.runs("build"), p.runs("other")] as [Int] == [2, 1])
 
         // A one-line output: both stages, each with the old and new text.
         try p.write("runtime.txt", "Python 3.12.1\n")
         r = try p.proj("repro")
         #expect(r.out.contains("Running stage 'build': tool 'cat runtime.txt': Python 3.11.7 -> Python 3.12.1"), "\(r.out)")
         #expect(r.out.contains("Running stage 'other': tool 'cat runtime.txt': Python 3.11.7 -> Python 3.12.1"), "\(r.out)")
-        #expect([p.runs("build"), p.runs("other")] == [3, 2])
+        #expect([p.runs("build"), p.runs("other")] as [Int] == [3, 2])
 
         // The output changes back: the run-cache has it, nothing runs.
         try p.write("runtime.txt", "Python 3.11.7\n")
@@ -88,7 +88,7 @@ import Glibc
         try p.write("project.yaml", "name: t\nversion: 0.1.0\nstages:\n  a:\n    cmd: 'true'\n    tools: python3 --version\n")
         r = try p.proj("status")
         #expect(r.code == 2)
-        #expect(r.err.contains("stage 'a': 'tools' must be a list of commands, found a string"), "\(r.err)")
+        #expect(r.err.contains("stage 'a': 'tools' must be a list of commands, found a scalar"), "\(r.err)")
     }
 
     @Test func aToolRunsOncePerInvocationForManyStages() throws {
@@ -138,7 +138,7 @@ import Glibc
         #expect(r.out == "help: tool proj ml: 1 -> 2\n1 of 2 stages stale.\n", "\(r.out)")
         r = try p.proj("repro")
         #expect(r.out.contains("Running stage 'help': tool proj ml: 1 -> 2"), "\(r.out)")
-        #expect([p.runs("help"), p.runs("shell")] == [2, 1])
+        #expect([p.runs("help"), p.runs("shell")] as [Int] == [2, 1])
         #expect((p.read("lockfiles/help.lock") ?? "").contains("proj ml: \"2\""))
         p.environment["PROJ_TEST_IDENTITY"] = nil
         r = try p.proj("repro")
@@ -199,7 +199,6 @@ import Glibc
         #expect(r.err.contains("cat: stages/extra.py: No such file or directory"), "\(r.err)")
         #expect(r.err.contains("stage 'train' read stages/extra.py, which it does not declare: add it to deps or code"), "\(r.err)")
         #expect(!p.exists("lockfiles/train.lock"))
-        #expect(!p.exists("models/model.txt"))
         #expect(FileSystemCheck.leftovers(p.root + "/.proj/sandbox").isEmpty)
         #expect(p.read("stages/extra.py") == "x = 1\n")
 
