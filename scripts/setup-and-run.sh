@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq libyaml-dev libarchive-dev zlib1g-dev libzstd-dev libxgboost-dev liblinear-dev libsqlite3-dev libpq-dev pkg-config curl >/dev/null
+$SUDO apt-get install -y -qq libyaml-dev libarchive-dev zlib1g-dev libzstd-dev libxgboost-dev liblinear-dev libsqlite3-dev libpq-dev pkg-config curl bubblewrap >/dev/null
 swift build -c release
 export PATH="$PWD/.build/release:$PATH"   # the stages call `proj ml ...`
 proj dag
