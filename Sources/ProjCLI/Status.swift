@@ -26,7 +26,7 @@ extension ProjCommand {
             }
             let results: [StageResult]
             do { results = try Runner.Status.evaluate(workspace, targets: stages) } catch { throw fail(error) }
-            if let warning = Platform.warning(workspace, stages: (try? workspace.stageIndices(stages)) ?? []) {
+            if let warning = Platform.warning(workspace, results: results) {
                 Output.line("warning: " + warning, to: .err)
             }
             let stale = results.filter { !$0.reasons.isEmpty }

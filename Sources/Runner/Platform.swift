@@ -68,17 +68,17 @@ public enum Platform {
         }
     }
 
-    /// One warning for the locks of `workspace` written on another kind of machine, or nil.
-    public static func warning(_ workspace: Workspace, stages: [Int]) -> String? {
+    /// One warning for the stages of `results` (from `Status.evaluate`) whose locks were written on
+    /// another kind of machine, or nil.
+    public static func warning(_ workspace: Workspace, results: [StageResult]) -> String? {
         var others: [String] = []
         var first: [(key: String, recorded: String, here: String)] = []
-        for i in stages {
-            let stage = workspace.project.stages[i]
-            guard case .success(let lock?) = workspace.lock(of: stage.name), !lock.platform.isEmpty else { continue }
-            let found = differences(recorded: lock.platform, here: current(for: stage.cmd))
+        for result in results where !result.platform.isEmpty {
+            guard let i = workspace.project.graph.index[result.name] else { continue }
+            let found = differences(recorded: result.platform, here: current(for: workspace.project.stages[i].cmd))
             if found.isEmpty { continue }
             if first.isEmpty { first = found }
-            others.append(Workspace.lockPath(stage.name))
+            others.append(Workspace.lockPath(result.name))
         }
         guard let head = others.first else { return nil }
         let what = first.map { "\($0.key) \($0.recorded) there, \($0.here) here" }.joined(separator: "; ")

@@ -48,6 +48,8 @@ public struct StageResult: Sendable {
     public var seconds: Double = 0
     /// Each out's SHA-256, when it ran or was restored.
     public var outs: [String: String] = [:]
+    /// The machine its lock says it ran on (`proj status` only).
+    public var platform: [String: String] = [:]
 }
 
 /// Runs stale stages in dependency order, at most `jobs` at a time.
@@ -231,7 +233,14 @@ public final class Repro: Sendable {
             }
         }
         try sandbox?.0.prepare()
-        let (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment, sandbox: sandbox)
+        let outcome: CommandOutcome, tail: [String]
+        do {
+            (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment, sandbox: sandbox)
+        } catch {
+            // Interrupted: the scratch directory goes with the command.
+            if let sandbox { FileSystem.removeTree(sandbox.0.scratch) }
+            throw error
+        }
         if let stray = try sandbox?.0.finish(succeeded: outcome.succeeded), !stray.isEmpty {
             console.warn("Stage '\(stage.name)' wrote \(stray.joined(separator: ", ")) in its sandbox, which it does not declare as outs; discarded")
         }

@@ -12,11 +12,14 @@ public enum Status {
             let observed: Observation
             observed = try Observation.observe(stage, in: workspace.project, with: workspace.fingerprinter, tools: workspace.tools)
             let reasons: [Reason]
+            var platform: [String: String] = [:]
             switch workspace.lock(of: stage.name) {
-            case .success(let lock): reasons = Staleness.reasons(stage: stage, lock: lock, observed: observed)
+            case .success(let lock):
+                reasons = Staleness.reasons(stage: stage, lock: lock, observed: observed)
+                platform = lock?.platform ?? [:]
             case .failure(let error): reasons = [.lockUnreadable(error.headline)]
             }
-            results.append(StageResult(name: stage.name, status: reasons.isEmpty ? .fresh : .wouldRun, reasons: reasons))
+            results.append(StageResult(name: stage.name, status: reasons.isEmpty ? .fresh : .wouldRun, reasons: reasons, platform: platform))
         }
         workspace.saveState()
         return results
