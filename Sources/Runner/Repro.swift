@@ -220,10 +220,12 @@ public final class Repro: Sendable {
         for out in stage.outs {
             try FileSystem.makeDirectories(TemporaryPath.split(workspace.fingerprinter.absolute(out.path)).0)
         }
-        var sandbox: (Sandbox, program: String)?
+        var sandbox: Sandbox?
         if options.sandbox ?? stage.sandbox ?? false {
-            switch Sandbox.program {
-            case .success(let program): sandbox = (Sandbox(stage: stage, in: workspace.project, root: workspace.root, executables: Sandbox.executables(root: workspace.root)), program)
+            switch Sandbox.bubblewrap {
+            case .success(let program):
+                sandbox = Sandbox(stage: stage, in: workspace.project, root: workspace.root, program: program,
+                                  executables: Sandbox.executables(root: workspace.root))
             case .failure(let unavailable):
                 let first = explained.withLock { done in defer { done = true }; return !done }
                 let message = first ? "it asks for a sandbox, but none can be made here: \(unavailable.reason); `proj repro --no-sandbox` runs it without one"
@@ -232,23 +234,23 @@ public final class Repro: Sendable {
                 return StageResult(name: stage.name, status: .failed(message), reasons: reasons, fingerprint: observed.fingerprint)
             }
         }
-        try sandbox?.0.prepare()
+        try sandbox?.prepare()
         let outcome: CommandOutcome, tail: [String]
         do {
             (outcome, tail) = try await StageProcess.run(stage, root: workspace.root, console: console, extra: options.environment, sandbox: sandbox)
         } catch {
             // Interrupted: the scratch directory goes with the command.
-            if let sandbox { FileSystem.removeTree(sandbox.0.scratch) }
+            if let sandbox { FileSystem.removeTree(sandbox.scratch) }
             throw error
         }
-        if let stray = try sandbox?.0.finish(succeeded: outcome.succeeded), !stray.isEmpty {
+        if let stray = try sandbox?.finish(succeeded: outcome.succeeded), !stray.isEmpty {
             console.warn("Stage '\(stage.name)' wrote \(stray.joined(separator: ", ")) in its sandbox, which it does not declare as outs; discarded")
         }
         guard outcome.succeeded else {
             var text = "Stage '\(stage.name)' failed: \(outcome.text)"
             if !tail.isEmpty { text += "; last lines of stderr:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") }
             console.warn(text)
-            if let reads = sandbox?.0.undeclaredReads, !reads.isEmpty {
+            if let reads = sandbox?.undeclaredReads, !reads.isEmpty {
                 let message = "stage '\(stage.name)' read \(Sandbox.list(reads)), which it does not declare: add \(reads.count == 1 ? "it" : "them") to deps or code"
                 console.warn(message)
                 return StageResult(name: stage.name, status: .failed(message), reasons: reasons, fingerprint: observed.fingerprint)

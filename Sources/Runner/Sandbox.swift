@@ -17,19 +17,22 @@ public final class Sandbox: Sendable {
     let root: String
     let stage: Stage
     let scratch: String
+    /// The bubblewrap executable.
+    let program: String
     /// Root-relative paths visible in the sandbox, with whether the command may write them.
     let mounts: [(path: String, writable: Bool)]
     /// Undeclared project files the command's stderr named.
     private let named = Mutex<[String]>([])
 
     /// The bubblewrap program, or why no sandbox can be made on this machine (checked once per process).
-    static let program: Result<String, SandboxUnavailable> = probe()
+    static let bubblewrap: Result<String, SandboxUnavailable> = probe()
 
-    /// A sandbox for `stage` in the project at `root`; `executables` are directories of programs the
-    /// command needs that lie inside the project (proj itself, a virtualenv on PATH).
-    init(stage: Stage, in project: Project, root: String, executables: [String]) {
+    /// A sandbox made by `program` (bubblewrap) for `stage` in the project at `root`; `executables` are
+    /// directories of programs the command needs that lie inside the project (proj itself, a virtualenv on PATH).
+    init(stage: Stage, in project: Project, root: String, program: String, executables: [String]) {
         self.root = root
         self.stage = stage
+        self.program = program
         scratch = TemporaryPath.beside(root + "/.proj/sandbox/" + stage.name.replacingOccurrences(of: "/", with: "_"))
         var mounts: [String: Bool] = [:]
         for ref in stage.inputs { mounts[ref.path] = false }
@@ -39,7 +42,7 @@ public final class Sandbox: Sendable {
         for out in stage.outs {
             let parent = TemporaryPath.split(out.path).0
             if out.path.contains("/") {
-                if mounts[parent] == nil { mounts[parent] = true }
+                mounts[parent] = true
             } else if FileSystem.stat(root + "/" + out.path)?.kind == .directory {
                 mounts[out.path] = true
             }

@@ -34,9 +34,8 @@ public enum StageProcess {
 
     /// Runs `stage.cmd` in order; stops at the first failure. Returns the outcome and the tail of stderr.
     /// `extra` is set in the stage's environment too (under the stage's own `env`).
-    /// With a `sandbox`, each command runs inside it (bubblewrap at `program`).
-    static func run(_ stage: Stage, root: String, console: Console, extra: [String: String] = [:],
-                    sandbox: (Sandbox, program: String)? = nil, tailLines: Int = 20) async throws -> (CommandOutcome, [String]) {
+    /// With a `sandbox`, each command runs inside it.
+    static func run(_ stage: Stage, root: String, console: Console, extra: [String: String] = [:], sandbox: Sandbox? = nil, tailLines: Int = 20) async throws -> (CommandOutcome, [String]) {
         var environment: [Environment.Key: String?] = [:]
         for (name, value) in extra {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
@@ -54,7 +53,7 @@ public enum StageProcess {
         let tail = LineTail(limit: tailLines)
         for command in stage.cmd {
             console.stageLine(stage.name, "> " + command, error: false)
-            let (program, arguments) = sandbox.map { ($0.program, $0.0.arguments(command)) } ?? ("/bin/sh", ["-c", command])
+            let (program, arguments) = sandbox.map { ($0.program, $0.arguments(command)) } ?? ("/bin/sh", ["-c", command])
             let result = try await Subprocess.run(
                 .path(FilePath(program)), arguments: Arguments(arguments),
                 environment: .inherit.updating(environment),
@@ -72,7 +71,7 @@ public enum StageProcess {
                         for try await line in execution.standardError.strings() {
                             console.stageLine(stage.name, line, error: true)
                             tail.append(line)
-                            sandbox?.0.notice(line)
+                            sandbox?.notice(line)
                         }
                     }
                     try await group.waitForAll()
