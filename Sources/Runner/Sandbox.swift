@@ -24,7 +24,8 @@ public final class Sandbox: Sendable {
     /// Undeclared project files the command's stderr named.
     private let named = Mutex<[String]>([])
 
-    /// The bubblewrap program, or why no sandbox can be made on this machine (checked once per process).
+    /// The bubblewrap program (`PROJ_BWRAP`, else `bwrap` on PATH), or why no sandbox can be made on this
+    /// machine (checked once per process).
     static let bubblewrap: Result<String, SandboxUnavailable> = probe()
 
     /// A sandbox made by `program` (bubblewrap) for `stage` in the project at `root`; `executables` are
@@ -158,9 +159,16 @@ public final class Sandbox: Sendable {
     }
 
     static func probe() -> Result<String, SandboxUnavailable> {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .map { String($0) + "/bwrap" }.first { access($0, X_OK) == 0 }
-        guard let path else { return .failure(.init(reason: "bubblewrap (bwrap) is not installed; install it with `apt-get install bubblewrap`")) }
+        let environment = ProcessInfo.processInfo.environment
+        let path: String
+        if let configured = environment["PROJ_BWRAP"], !configured.isEmpty {
+            guard access(configured, X_OK) == 0 else { return .failure(.init(reason: "PROJ_BWRAP names \(configured), which is not an executable")) }
+            path = configured
+        } else {
+            let found = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { String($0) + "/bwrap" }.first { access($0, X_OK) == 0 }
+            guard let found else { return .failure(.init(reason: "bubblewrap (bwrap) is not installed; install it with `apt-get install bubblewrap`")) }
+            path = found
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net", "--", "/bin/true"]

@@ -257,6 +257,41 @@ import Glibc
         #expect(p.read("a.txt") == "n\n")
     }
 
+    @Test func withoutASandboxStagesThatAskForOneDoNotRun() throws {
+        var p = try TempProject([
+            "project.yaml": """
+                name: t
+                version: 0.1.0
+                stages:
+                  a:
+                    cmd: echo a > a.txt
+                    outs: [a.txt]
+                    sandbox: true
+                  b:
+                    cmd: echo b > b.txt
+                    outs: [b.txt]
+                    sandbox: true
+                  c:
+                    cmd: echo c > c.txt
+                    outs: [c.txt]
+
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: p.root) }
+        p.environment = ["PROJ_BWRAP": p.root + "/no-such-bwrap"]
+        var r = try p.proj("repro", "--keep-going")
+        #expect(r.code == 1)
+        #expect(r.err.contains("Stage 'a' not run: it asks for a sandbox, but none can be made here: PROJ_BWRAP names \(p.root)/no-such-bwrap, which is not an executable; `proj repro --no-sandbox` runs it without one"), "\(r.err)")
+        // Said once: the next stage refers to it.
+        #expect(r.err.contains("Stage 'b' not run: it asks for a sandbox, but none can be made here (see above)"), "\(r.err)")
+        #expect(!p.exists("lockfiles/a.lock") && !p.exists("lockfiles/b.lock") && !p.exists("a.txt"))
+        #expect(p.read("c.txt") == "c\n")
+        r = try p.proj("repro", "--no-sandbox")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("--no-sandbox: 'a', 'b' run without the sandbox they ask for"), "\(r.err)")
+        #expect(p.read("a.txt") == "a\n" && p.read("b.txt") == "b\n")
+    }
+
     /// The flagship's stages all declare `sandbox: true`: each one reads only what it declares.
     @Test func theFlagshipsStagesAreSandboxed() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
