@@ -22,7 +22,7 @@ public enum ProjIdentity {
 
     /// How a reason names a tool: proj's identity as is (`proj ml`), a declared command quoted.
     static func label(_ name: String) -> String {
-        names.contains(name) ? name : "'\(name)'"
+        names.contains(name) ? name : "'\(Paths.printable(name))'"
     }
 
     /// The identity of a proj subcommand.

@@ -1,3 +1,5 @@
+import ProjectModel
+
 /// How a tool's output changed, in a few words for a reason.
 enum ToolDifference {
     /// The most of a line a reason shows.
@@ -28,7 +30,8 @@ enum ToolDifference {
         return changes.count > 3 ? shown + " (\(changes.count) lines differ)" : shown
     }
 
+    /// A line shortened to `width` and safe to print (a tool's colours or a hostile lock cannot reach the terminal).
     static func clip(_ line: String) -> String {
-        line.count <= width ? line : String(line.prefix(width - 1)) + "…"
+        Paths.printable(line.count <= width ? line : String(line.prefix(width - 1)) + "…")
     }
 }

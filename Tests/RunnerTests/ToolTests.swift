@@ -31,6 +31,8 @@ import YAML
         #expect(ToolDifference.detail(ToolReading(sha256: String(repeating: "a", count: 64)), ToolReading(text: "x\ny"))
                     == "sha256 aaaaaaaaaaaa -> \(ToolReading(text: "x\ny").sha256.prefix(12))")
         #expect(detail(String(repeating: "x", count: 200), "y").count < 90)
+        #expect(detail("\u{1B}[32mok\u{1B}[0m", "\u{1B}[31mfail\u{1B}[0m") == "\\e[32mok\\e[0m -> \\e[31mfail\\e[0m")
+        #expect(Reason.toolRemoved("x\u{1B}]0;y").description == "tool 'x\\e]0;y' removed")
     }
 
     @Test func aLockKeepsToolsAndPlatformAndReadsThemBack() throws {
