@@ -73,13 +73,16 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // Layer 12: argument parsing and output only.
+        // Exporters: text generators over ProjectModel and the stage graph (they start nothing).
+        .target(name: "Export", dependencies: ["ProjectModel"]),
         .target(name: "ProjCLI", dependencies: [
-            "Tabular", "Runner", "Tracking", "UI", "Bundle", "ML", "Serve", "ProjectModel", "Remote",
+            "Tabular", "Runner", "Tracking", "UI", "Bundle", "ML", "Serve", "ProjectModel", "Remote", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "proj", dependencies: ["ProjCLI"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "ProjectModel"]),
         .testTarget(name: "ProjectModelTests", dependencies: ["ProjectModel"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "YAML"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),

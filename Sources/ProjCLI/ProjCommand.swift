@@ -14,7 +14,7 @@ public struct ProjCommand: AsyncParsableCommand {
             2 invalid project.yaml, params.yaml or arguments; 130 interrupted.
             """,
         version: ToolVersion.current,
-        subcommands: [Repro.self, Exp.self, UICommand.self, Status.self, Dag.self, Params.self, MetricsCommand.self, Checkout.self, GC.self, CacheCommand.self,
+        subcommands: [Repro.self, Exp.self, ExportCommand.self, UICommand.self, Status.self, Dag.self, Params.self, MetricsCommand.self, Checkout.self, GC.self, CacheCommand.self,
                       BundleCommand.self, Verify.self, Inspect.self, Extract.self, Keys.self, DataPush.self, DataFetch.self, DataPull.self, RemoteCommand.self, MLCommand.self, Predict.self, ServeCommand.self]
     )
 

@@ -47,7 +47,14 @@ enum RemoteSupport {
 
     /// The default remote's data sync for `proj repro`, when the project has one; a remote that cannot be
     /// opened is said and left out (repro goes on with the local run-cache).
-    static func defaultSync(_ workspace: Workspace, console: Console) -> DataSync? {
+    /// `named` picks another remote, which must exist and open.
+    static func defaultSync(_ workspace: Workspace, console: Console, named: String? = nil) throws -> DataSync? {
+        if let named {
+            do {
+                let spec = try RemoteConfig.read(root: workspace.root).pick(named)
+                return DataSync(workspace: workspace, store: try ObjectStores.open(spec, root: workspace.root))
+            } catch { throw fail(error) }
+        }
         guard let config = try? RemoteConfig.read(root: workspace.root), let name = config.defaultName, let spec = config.remote(name) else { return nil }
         do { return DataSync(workspace: workspace, store: try ObjectStores.open(spec, root: workspace.root)) } catch {
             console.warn("remote '\(name)' is not used: \(error)")

@@ -42,12 +42,15 @@ extension ProjCommand {
         @Option(help: "Seconds to wait for another proj process in this project.") var wait: Int = 10
         @Option(help: "A name for this run in the history (`proj exp show`).") var name: String?
         @Flag(name: .customLong("no-remote"), help: "Do not look into the default remote's run-cache.") var noRemote = false
+        @Option(name: [.customShort("r"), .customLong("remote")], help: "Look into this remote's run-cache instead of the default remote's.")
+        var remote: String?
         @OptionGroup var sandbox: SandboxOptions
         @OptionGroup var tracking: TrackingOptions
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
             guard wait >= 0 else { throw ValidationError("--wait must not be negative") }
+            if noRemote && remote != nil { throw ValidationError("--no-remote and --remote exclude each other") }
         }
 
         func run() async throws {
@@ -69,7 +72,7 @@ extension ProjCommand {
             options.keepGoing = keepGoing
             options.jobs = jobs
             options.sandbox = sandbox.choice(workspace, console: console)
-            if !dry && !noRemote { options.remote = RemoteSupport.defaultSync(workspace, console: console) }
+            if !dry && !noRemote { options.remote = try RemoteSupport.defaultSync(workspace, console: console, named: remote) }
             let recorder = dry ? nil : await record(workspace, console: console)
             if let recorder { options.environment = UIAddress.environment(root: workspace.root, recorder: recorder) }
             let repro = Runner.Repro(workspace: workspace, console: console, options: options)

@@ -16,6 +16,11 @@ public enum GitState {
         return (head, status.map { !$0.isEmpty })
     }
 
+    /// What `git ARGUMENTS` prints in `root`, trimmed; nil when it fails or git is missing.
+    public static func output(_ arguments: [String], root: String) async -> String? {
+        await git(arguments, root: root)?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func git(_ arguments: [String], root: String) async -> String? {
         guard let result = try? await Subprocess.run(.name("git"), arguments: Arguments(arguments), workingDirectory: FilePath(root),
                                                        output: .string(limit: 1 << 20), error: .discarded),
