@@ -43,9 +43,14 @@ public struct AirflowDAG: Sendable {
         self.options = options
     }
 
+    /// Whether Airflow takes `c` in a DAG or task id: ASCII letters, digits, `_`, `-` and `.`.
+    public static func isIDCharacter(_ c: Character) -> Bool {
+        c.isASCII && (c.isLetter || c.isNumber || "_-.".contains(c))
+    }
+
     /// A DAG id for a project name: its letters, digits, `_`, `-` and `.`, others as `_`.
     public static func dagID(for name: String) -> String {
-        let id = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "_" })
+        let id = String(name.map { isIDCharacter($0) ? $0 : "_" })
         return id.isEmpty ? "proj" : id
     }
 
@@ -54,8 +59,7 @@ public struct AirflowDAG: Sendable {
     static func taskIDs(_ names: [String]) -> [String] {
         var taken: Set<String> = [], ids: [String] = []
         for name in names {
-            let base = String(name.replacingOccurrences(of: "@", with: "__")
-                .map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "_" }.prefix(200))
+            let base = String(name.replacingOccurrences(of: "@", with: "__").map { isIDCharacter($0) ? $0 : "_" }.prefix(200))
             var id = base, n = 2
             while taken.contains(id) { id = "\(base)_\(n)"; n += 1 }
             taken.insert(id)

@@ -35,7 +35,7 @@ extension ProjCommand {
                 if let tracking, !(tracking.hasPrefix("sqlite:") || tracking.hasPrefix("postgres://") || tracking.hasPrefix("postgresql://")) {
                     throw ValidationError("--tracking must be sqlite:PATH or postgres://USER@HOST:PORT/DB, not '\(tracking)'")
                 }
-                if let dagID, dagID.isEmpty || dagID.count > 250 || !dagID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) {
+                if let dagID, dagID.isEmpty || dagID.count > 250 || !dagID.allSatisfy(AirflowDAG.isIDCharacter) {
                     throw ValidationError("--dag-id may hold letters, digits, '_', '-' and '.' (at most 250)")
                 }
             }
@@ -58,6 +58,9 @@ extension ProjCommand {
                 let clone = repository ?? (origin.flatMap { $0.isEmpty ? nil : $0 } ?? topPath)
                 if let dirty = await GitState.output(["status", "--porcelain", "--untracked-files=no"], root: root), !dirty.isEmpty, revision == nil {
                     Output.line("warning: the DAG pins commit \(commit.prefix(12)); changes not committed are not in it", to: .err)
+                }
+                if let tracking, tracking.hasPrefix("sqlite:"), !tracking.dropFirst("sqlite:".count).hasPrefix("/") {
+                    Output.line("warning: \(tracking) is relative: each task would record its run inside its own clone, which it then removes; give an absolute path every worker shares, or postgres://", to: .err)
                 }
                 let id = dagID ?? AirflowDAG.dagID(for: workspace.project.name)
                 let path = output ?? "dags/\(id).py"
