@@ -94,7 +94,7 @@ import Glibc
             "stages/check.sh": "exit 0\n",
             "source.csv": rows.joined(separator: "\n") + "\n",
             ".projconfig.yaml": "remotes:\n  storage: {url: 's3://pipelines/small', endpoint: '\(endpoint)'}\ndefault: storage\n",
-            ".gitignore": ".proj/\nbundles/\n",
+            ".gitignore": ".proj/\nbundles/\n.out-*\n",
         ]
     }
 
@@ -112,6 +112,37 @@ import Glibc
         try #require(code == 0, "\(out)")
         let json = out.split(separator: "\n").last.map(String.init) ?? "{}"
         return (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]) ?? [:]
+    }
+
+    @Test func exportRefusesWhatWorkersCouldNotUse() throws {
+        let p = try TempProject(["project.yaml": "name: t\nversion: 1.0.0\nstages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n",
+                                 ".gitignore": ".out-*\n.proj/\n"])
+        defer { try? FileManager.default.removeItem(atPath: p.root) }
+        // Not in a git repository: the tasks clone a commit.
+        var r = try p.proj("export", "airflow", "-o", p.root + "/dag.py")
+        #expect(r.code == 2)
+        #expect(r.err == "Error: \(p.root) is not in a git repository: the DAG's tasks clone the project at a commit, so commit it first\n", "\(r.err)")
+        #expect(!p.exists("dag.py"))
+        let env = ["GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@localhost"]
+        #expect(try Self.run("/usr/bin/env", ["git", "init", "-q"], environment: env, in: p.root).0 == 0)
+        r = try p.proj("export", "airflow", "-o", p.root + "/dag.py")
+        #expect(r.code == 2 && r.err == "Error: the repository has no commit yet; commit the project first\n", "\(r.err)")
+        #expect(try Self.run("/usr/bin/env", ["git", "add", "-A"], environment: env, in: p.root).0 == 0)
+        #expect(try Self.run("/usr/bin/env", ["git", "commit", "-qm", "x"], environment: env, in: p.root).0 == 0)
+        r = try p.proj("export", "airflow", "--remote", "nowhere", "-o", p.root + "/dag.py")
+        #expect(r.code == 2 && r.err.hasPrefix("Error: no remote 'nowhere'"), "\(r.err)")
+        r = try p.proj("export", "airflow", "--tracking", "mysql://x", "-o", p.root + "/dag.py")
+        #expect(r.code == 2 && r.err.hasPrefix("Error: --tracking must be sqlite:PATH or postgres://USER@HOST:PORT/DB, not 'mysql://x'"), "\(r.err)")
+        r = try p.proj("export", "airflow", "--revision", "no-such-rev", "-o", p.root + "/dag.py")
+        #expect(r.code == 2 && r.err == "Error: no commit 'no-such-rev' in the repository\n", "\(r.err)")
+        #expect(!p.exists("dag.py"))
+        r = try p.proj("export", "airflow", "-o", p.root + "/dags/t.py")
+        #expect(r.code == 0 && r.err.isEmpty, "\(r.err)")
+        #expect(p.read("dags/t.py")?.contains("REPOSITORY = \"\(URL(fileURLWithPath: p.root).resolvingSymlinksInPath().path)\"") == true)
+        // Uncommitted changes are not in the pinned commit: said.
+        try p.write("project.yaml", (p.read("project.yaml") ?? "") + "  b:\n    cmd: echo b > b.txt\n    outs: [b.txt]\n")
+        r = try p.proj("export", "airflow", "-o", p.root + "/dags/t.py")
+        #expect(r.err.hasPrefix("warning: the DAG pins commit "), "\(r.err)")
     }
 
     @Test func theExportedDAGRunsOnAirflowWithWorkersSharingOnlyTheRemote() async throws {
