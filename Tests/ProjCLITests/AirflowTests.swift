@@ -94,7 +94,7 @@ import Glibc
             "stages/check.sh": "exit 0\n",
             "source.csv": rows.joined(separator: "\n") + "\n",
             ".projconfig.yaml": "remotes:\n  storage: {url: 's3://pipelines/small', endpoint: '\(endpoint)'}\ndefault: storage\n",
-            ".gitignore": ".proj/\nbundles/\n.out-*\n",
+            ".gitignore": ".proj/\nbundles/\n.out-*\n.err-*\n.log-*\n",
         ]
     }
 
@@ -116,7 +116,7 @@ import Glibc
 
     @Test func exportRefusesWhatWorkersCouldNotUse() throws {
         let p = try TempProject(["project.yaml": "name: t\nversion: 1.0.0\nstages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n",
-                                 ".gitignore": ".out-*\n.proj/\n"])
+                                 ".gitignore": ".out-*\n.err-*\n.log-*\n.proj/\n"])
         defer { try? FileManager.default.removeItem(atPath: p.root) }
         // Not in a git repository: the tasks clone a commit.
         var r = try p.proj("export", "airflow", "-o", p.root + "/dag.py")
