@@ -35,6 +35,9 @@ extension ProjCommand {
                 if let tracking, !(tracking.hasPrefix("sqlite:") || tracking.hasPrefix("postgres://") || tracking.hasPrefix("postgresql://")) {
                     throw ValidationError("--tracking must be sqlite:PATH or postgres://USER@HOST:PORT/DB, not '\(tracking)'")
                 }
+                if let tracking, let credentials = URLComponents(string: tracking)?.password, !credentials.isEmpty {
+                    throw ValidationError("--tracking holds a password, which the DAG file would carry: give it to the workers in PGPASSWORD or ~/.pgpass instead")
+                }
                 if let dagID, dagID.isEmpty || dagID.count > 250 || !dagID.allSatisfy(AirflowDAG.isIDCharacter) {
                     throw ValidationError("--dag-id may hold letters, digits, '_', '-' and '.' (at most 250)")
                 }
@@ -65,6 +68,7 @@ extension ProjCommand {
                 let id = dagID ?? AirflowDAG.dagID(for: workspace.project.name)
                 let path = output ?? "dags/\(id).py"
                 var again = ["proj export airflow"]
+                if project.directory != "." { again.append("-C " + Shell.quote(project.directory)) }
                 if let remote { again.append("--remote " + Shell.quote(remote)) }
                 if let tracking { again.append("--tracking " + Shell.quote(tracking)) }
                 if let repository { again.append("--repository " + Shell.quote(repository)) }
