@@ -30,8 +30,8 @@ public struct ToolReading: Sendable, Equatable {
 /// Runs the `tools:` commands of stages, each at most once per proj invocation (one `pip freeze` for
 /// ten stages), in the project root with proj's own environment.
 public final class ToolProbe: Sendable {
-    /// How long a tool may run.
-    public static let timeout: Double = 120
+    /// How long a tool may run: `PROJ_TOOL_TIMEOUT` seconds, else 120.
+    public static let timeout: Double = ProcessInfo.processInfo.environment["PROJ_TOOL_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 120
     /// How much a tool may print before it counts as failed.
     public static let limit = 16 << 20
 
@@ -57,6 +57,9 @@ public final class ToolProbe: Sendable {
     }
 
     func run(_ command: String) -> Result<ToolReading, ToolFailure> {
+        // Foundation starts the tool as the leader of a process group of its own: stopping the group stops
+        // whatever the tool started. (A child the tool leaves running keeps it from counting as finished; it
+        // is stopped with the rest at the time limit.)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -66,6 +69,7 @@ public final class ToolProbe: Sendable {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch { return .failure(.init(command: command, why: "could not start /bin/sh: \(error)")) }
+        let group = process.processIdentifier
         let stdout = OutputSink(), stderr = OutputSink()
         let readers = DispatchGroup()
         for (pipe, sink) in [(out, stdout), (err, stderr)] {
@@ -75,7 +79,7 @@ public final class ToolProbe: Sendable {
                     let chunk = handle.availableData
                     if chunk.isEmpty { break }
                     // Past the limit the tool is stopped; its pipe is still drained so that it can exit.
-                    if !sink.append(chunk, limit: ToolProbe.limit) { process.terminate() }
+                    if !sink.append(chunk, limit: ToolProbe.limit) { kill(-group, SIGKILL) }
                 }
             }
         }
@@ -84,14 +88,15 @@ public final class ToolProbe: Sendable {
         while process.isRunning {
             if Date() > deadline {
                 timedOut = true
-                process.terminate()
+                kill(-group, SIGKILL)
                 break
             }
             usleep(5_000)
         }
         process.waitUntilExit()
+        kill(-group, SIGKILL)
         readers.wait()
-        if timedOut { return .failure(.init(command: command, why: "did not finish in \(Int(ToolProbe.timeout)) s")) }
+        if timedOut { return .failure(.init(command: command, why: "did not finish in \(ToolProbe.timeout == ToolProbe.timeout.rounded() ? String(Int(ToolProbe.timeout)) : String(ToolProbe.timeout)) s")) }
         if stdout.overflowed || stderr.overflowed { return .failure(.init(command: command, why: "printed more than \(ToolProbe.limit >> 20) MiB")) }
         let errText = String(decoding: stderr.bytes, as: UTF8.self)
         let tail = errText.split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")

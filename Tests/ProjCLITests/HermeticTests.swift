@@ -103,6 +103,37 @@ import Glibc
         #expect(p.read("probes.txt") == "probe\nprobe\n")
     }
 
+    @Test func aToolThatHangsOrLeavesChildrenIsStoppedWithAllItStarted() throws {
+        var p = try TempProject([
+            "project.yaml": """
+                name: t
+                version: 0.1.0
+                stages:
+                  a:
+                    cmd: echo a > a.txt
+                    outs: [a.txt]
+                    tools: ["(sleep 31 &) ; echo v1"]
+                  b:
+                    cmd: echo b > b.txt
+                    outs: [b.txt]
+                    tools: ["sleep 32; echo never"]
+
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: p.root) }
+        p.environment = ["PROJ_TOOL_TIMEOUT": "1"]
+        let start = Date()
+        let r = try p.proj("repro", "--keep-going")
+        // Each is stopped after its second, with the process group it started: no `sleep` is left running.
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(r.code == 1)
+        #expect(r.err.contains("Stage 'a' failed: tool '(sleep 31 &) ; echo v1' failed (did not finish in 1 s)"), "\(r.err)")
+        #expect(r.err.contains("Stage 'b' failed: tool 'sleep 32; echo never' failed (did not finish in 1 s)"), "\(r.err)")
+        #expect(!p.exists("lockfiles/a.lock") && !p.exists("lockfiles/b.lock"))
+        let left = try MLflowClientTests.run("/usr/bin/pgrep", ["-f", "^sleep 3[12]$"])
+        #expect(left == 1, "a tool's process outlived it")
+    }
+
     @Test func aStageRunningProjCarriesProjsIdentity() throws {
         var p = try TempProject([
             "project.yaml": """
