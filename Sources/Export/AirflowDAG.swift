@@ -83,9 +83,10 @@ public struct AirflowDAG: Sendable {
             # from the remote's run-cache (`proj repro UPSTREAM...`; a stage with an out that is not cached cannot be
             # restored and runs again there), reproduces its stage (`proj repro -s`: restored from the remote's
             # run-cache when it was computed before, otherwise run), and pushes the outs and the run-cache entry
-            # (`proj push`). A second run of the DAG therefore runs no stage whose outs are all cached. A failing
-            # stage fails its task and the tasks downstream of it, with the stage's reason and the tail of its
-            # stderr in the task's log.
+            # (`proj push`); a stage that runs `proj bundle` also pushes the bundles it built (`proj bundle push`),
+            # so that any machine can `proj bundle pull` them. A second run of the DAG therefore runs no stage whose
+            # outs are all cached. A failing stage fails its task and the tasks downstream of it, with the stage's
+            # reason and the tail of its stderr in the task's log.
             #
             # Workers need git, proj on PATH (the release binary and the Debian packages it needs: see the README,
             # "When one machine is not enough") and the remote's credentials in their environment (for S3:
@@ -128,10 +129,14 @@ public struct AirflowDAG: Sendable {
             fi
             proj repro -s "${remote[@]}" "${tracking[@]}" "$PROJ_STAGE"
             proj push "${remote[@]}" "$PROJ_STAGE"
+            if [ -n "$PROJ_PUSH_BUNDLES" ]; then
+                shopt -s nullglob
+                for bundle in bundles/*.tar bundles/*.tar.zst; do proj bundle push "$bundle" ${PROJ_REMOTE:+"$PROJ_REMOTE"}; done
+            fi
             \"\"\"
 
 
-            def stage_task(task_id, stage, upstream):
+            def stage_task(task_id, stage, upstream, push_bundles=False):
                 env = {
                     "PROJ_REPOSITORY": REPOSITORY,
                     "PROJ_REVISION": REVISION,
@@ -140,6 +145,7 @@ public struct AirflowDAG: Sendable {
                     "PROJ_TRACKING": TRACKING or "",
                     "PROJ_STAGE": stage,
                     "PROJ_UPSTREAM": "\\n".join(upstream),
+                    "PROJ_PUSH_BUNDLES": "1" if push_bundles else "",
                 }
                 return BashOperator(task_id=task_id, bash_command=SCRIPT, env=env, append_env=True)
 
@@ -158,7 +164,8 @@ public struct AirflowDAG: Sendable {
         // Tasks in run order, each with the stages upstream of it; then the graph's edges.
         for i in graph.order {
             let ups = AirflowDAG.upstreamClosure(graph, of: i).map { graph.names[$0] }
-            out += "    tasks[\(Python.string(ids[i]))] = stage_task(\(Python.string(ids[i])), \(Python.string(graph.names[i])), [\(ups.map(Python.string).joined(separator: ", "))])\n"
+            let bundles = project.stages[i].runsProjBundle ? ", push_bundles=True" : ""
+            out += "    tasks[\(Python.string(ids[i]))] = stage_task(\(Python.string(ids[i])), \(Python.string(graph.names[i])), [\(ups.map(Python.string).joined(separator: ", "))]\(bundles))\n"
         }
         let edges = graph.order.flatMap { i in graph.upstream[i].map { (ids[$0], ids[i]) } }
         if !edges.isEmpty { out += "\n" }

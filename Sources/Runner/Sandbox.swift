@@ -60,7 +60,7 @@ public final class Sandbox: Sendable {
     /// project and checks that the stages it packs are fresh: it reads project.yaml, params.yaml, the
     /// locks, and every path the stages declare (but not the outs it writes itself).
     static func knownReads(_ stage: Stage, in project: Project) -> [String] {
-        guard ProjIdentity.of(stage.cmd).contains(where: { $0.name == "proj bundle" }) else { return [] }
+        guard stage.runsProjBundle else { return [] }
         let own = Set(stage.outs.map(\.path))
         let declared = project.stages.flatMap { $0.inputs.map(\.path) + $0.outs.map(\.path) }.filter { !own.contains($0) }
         return [ProjectLoader.projectFile, ProjectLoader.paramsFile, "lockfiles"] + declared

@@ -222,6 +222,10 @@ import Glibc
         #expect(r.code == 0, "\(r.err)")
         let fromDAG = try sha256(local.root + "/release/small.tar"), fromHere = try sha256(alone.root + "/release/small.tar")
         #expect(fromDAG == fromHere)
+        // The release task pushed the bundle it built to the remote: any machine pulls it by name.
+        r = try local.proj("bundle", "pull", "small@1.0.0", "-o", top + "/pulled")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(try sha256(top + "/pulled/small-1.0.0.tar") == fromHere)
 
         // The runs are in the shared tracking database: one per task.
         r = try local.proj("exp", "show", "--tracking", tracking, "--json")

@@ -8,9 +8,10 @@
 # from the remote's run-cache (`proj repro UPSTREAM...`; a stage with an out that is not cached cannot be
 # restored and runs again there), reproduces its stage (`proj repro -s`: restored from the remote's
 # run-cache when it was computed before, otherwise run), and pushes the outs and the run-cache entry
-# (`proj push`). A second run of the DAG therefore runs no stage whose outs are all cached. A failing
-# stage fails its task and the tasks downstream of it, with the stage's reason and the tail of its
-# stderr in the task's log.
+# (`proj push`); a stage that runs `proj bundle` also pushes the bundles it built (`proj bundle push`),
+# so that any machine can `proj bundle pull` them. A second run of the DAG therefore runs no stage whose
+# outs are all cached. A failing stage fails its task and the tasks downstream of it, with the stage's
+# reason and the tail of its stderr in the task's log.
 #
 # Workers need git, proj on PATH (the release binary and the Debian packages it needs: see the README,
 # "When one machine is not enough") and the remote's credentials in their environment (for S3:
@@ -53,10 +54,14 @@ if [ -n "$PROJ_UPSTREAM" ]; then
 fi
 proj repro -s "${remote[@]}" "${tracking[@]}" "$PROJ_STAGE"
 proj push "${remote[@]}" "$PROJ_STAGE"
+if [ -n "$PROJ_PUSH_BUNDLES" ]; then
+    shopt -s nullglob
+    for bundle in bundles/*.tar bundles/*.tar.zst; do proj bundle push "$bundle" ${PROJ_REMOTE:+"$PROJ_REMOTE"}; done
+fi
 """
 
 
-def stage_task(task_id, stage, upstream):
+def stage_task(task_id, stage, upstream, push_bundles=False):
     env = {
         "PROJ_REPOSITORY": REPOSITORY,
         "PROJ_REVISION": REVISION,
@@ -65,6 +70,7 @@ def stage_task(task_id, stage, upstream):
         "PROJ_TRACKING": TRACKING or "",
         "PROJ_STAGE": stage,
         "PROJ_UPSTREAM": "\n".join(upstream),
+        "PROJ_PUSH_BUNDLES": "1" if push_bundles else "",
     }
     return BashOperator(task_id=task_id, bash_command=SCRIPT, env=env, append_env=True)
 
@@ -83,7 +89,7 @@ with DAG(
     tasks["transform"] = stage_task("transform", "transform", ["ingest", "validate"])
     tasks["train"] = stage_task("train", "train", ["ingest", "validate", "transform"])
     tasks["evaluate"] = stage_task("evaluate", "evaluate", ["ingest", "validate", "transform", "train"])
-    tasks["bundle"] = stage_task("bundle", "bundle", ["ingest", "validate", "transform", "train", "evaluate"])
+    tasks["bundle"] = stage_task("bundle", "bundle", ["ingest", "validate", "transform", "train", "evaluate"], push_bundles=True)
 
     tasks["ingest"] >> tasks["validate"]
     tasks["ingest"] >> tasks["transform"]
