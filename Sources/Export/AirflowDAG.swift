@@ -116,6 +116,10 @@ public struct AirflowDAG: Sendable {
             work="$(mktemp -d "${PROJ_WORK_DIR:-${TMPDIR:-/tmp}}/proj-task-XXXXXXXX")"
             trap 'rm -rf "$work"' EXIT
             git clone --quiet --no-checkout "$PROJ_REPOSITORY" "$work/repo"
+            if ! git -C "$work/repo" cat-file -e "$PROJ_REVISION^{commit}" 2>/dev/null; then
+                echo "proj: commit $PROJ_REVISION is not in $PROJ_REPOSITORY: push it there, then run the DAG again" >&2
+                exit 1
+            fi
             git -C "$work/repo" -c advice.detachedHead=false checkout --quiet "$PROJ_REVISION"
             cd "$work/repo/$PROJ_PROJECT_DIR"
             remote=()

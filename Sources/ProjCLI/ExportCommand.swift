@@ -62,6 +62,10 @@ extension ProjCommand {
                 if let dirty = await GitState.output(["status", "--porcelain", "--untracked-files=no"], root: root), !dirty.isEmpty, revision == nil {
                     Output.line("warning: the DAG pins commit \(commit.prefix(12)); changes not committed are not in it", to: .err)
                 }
+                if repository == nil, let origin, !origin.isEmpty,
+                   (await GitState.output(["branch", "-r", "--contains", commit], root: root) ?? "").isEmpty {
+                    Output.line("warning: commit \(commit.prefix(12)) is not on any branch of origin yet: push it, or the workers will not find it", to: .err)
+                }
                 if let tracking, tracking.hasPrefix("sqlite:"), !tracking.dropFirst("sqlite:".count).hasPrefix("/") {
                     Output.line("warning: \(tracking) is relative: each task would record its run inside its own clone, which it then removes; give an absolute path every worker shares, or postgres://", to: .err)
                 }
