@@ -47,8 +47,8 @@ enum RemoteSupport {
 
     /// The default remote's data sync for `proj repro`, when the project has one; a remote that cannot be
     /// opened is said and left out (repro goes on with the local run-cache).
-    /// `named` picks another remote, which must exist and open.
-    static func defaultSync(_ workspace: Workspace, console: Console, named: String? = nil) throws -> DataSync? {
+    /// `named` picks another remote, which must exist and open (an error otherwise).
+    static func runCacheSync(_ workspace: Workspace, console: Console, named: String? = nil) throws -> DataSync? {
         if let named {
             do {
                 let spec = try RemoteConfig.read(root: workspace.root).pick(named)

@@ -72,7 +72,7 @@ extension ProjCommand {
             options.keepGoing = keepGoing
             options.jobs = jobs
             options.sandbox = sandbox.choice(workspace, console: console)
-            if !dry && !noRemote { options.remote = try RemoteSupport.defaultSync(workspace, console: console, named: remote) }
+            if !dry && !noRemote { options.remote = try RemoteSupport.runCacheSync(workspace, console: console, named: remote) }
             let recorder = dry ? nil : await record(workspace, console: console)
             if let recorder { options.environment = UIAddress.environment(root: workspace.root, recorder: recorder) }
             let repro = Runner.Repro(workspace: workspace, console: console, options: options)

@@ -142,6 +142,12 @@ import Glibc
         r = try p.proj("export", "airflow", "-o", p.root + "/dags/t.py")
         #expect(r.code == 0 && r.err.isEmpty, "\(r.err)")
         #expect(p.read("dags/t.py")?.contains("REPOSITORY = \"\(URL(fileURLWithPath: p.root).resolvingSymlinksInPath().path)\"") == true)
+        // The tasks' `proj repro -r NAME`: the remote must exist.
+        r = try p.proj("repro", "-r", "nowhere")
+        #expect(r.code == 2 && r.err.hasPrefix("Error: no remote 'nowhere'"), "\(r.err)")
+        #expect(!p.exists("lockfiles/a.lock"))
+        r = try p.proj("repro", "-r", "nowhere", "--no-remote")
+        #expect(r.code == 2 && r.err.contains("--no-remote and --remote exclude each other"), "\(r.err)")
         // Uncommitted changes are not in the pinned commit: said.
         try p.write("project.yaml", (p.read("project.yaml") ?? "") + "  b:\n    cmd: echo b > b.txt\n    outs: [b.txt]\n")
         r = try p.proj("export", "airflow", "-o", p.root + "/dags/t.py")
