@@ -179,11 +179,8 @@ public struct AirflowDAG: Sendable {
 
     /// Every stage upstream of `i`, in run order: what its task restores before reproducing it.
     static func upstreamClosure(_ graph: StageGraph, of i: Int) -> [Int] {
-        var seen: Set<Int> = [], stack = graph.upstream[i]
-        while let next = stack.popLast() {
-            if seen.insert(next).inserted { stack += graph.upstream[next] }
-        }
-        return graph.order.filter(seen.contains)
+        let upstream = graph.closure(upstreamOf: [i])
+        return graph.order.filter { $0 != i && upstream.contains($0) }
     }
 }
 

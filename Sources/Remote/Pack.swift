@@ -1,3 +1,4 @@
+import Fingerprint
 import Foundation
 
 /// Small objects travel in packs: `packs/<sha256>.pack` holds their bytes one after another and
@@ -67,8 +68,6 @@ public struct PackIndex: Sendable, Equatable {
 
     /// Whether `name` is an object name: 64 lower-case hex digits, optionally `.dir`.
     public static func isObjectName<S: StringProtocol>(_ name: S) -> Bool {
-        let bytes = Array(name.utf8)
-        let digits = bytes.count == 68 && bytes.suffix(4).elementsEqual(".dir".utf8) ? bytes.prefix(64) : bytes[...]
-        return digits.count == 64 && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        Hex.isSHA256(name.utf8.count == 68 && name.hasSuffix(".dir") ? name.prefix(64) : name[...])
     }
 }

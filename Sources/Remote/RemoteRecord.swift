@@ -13,7 +13,7 @@ public final class RemoteRecord: Sendable {
     /// remote never reads it).
     private let loose = Mutex<Set<String>?>(nil)
 
-    public init(projectRoot: String, location identity: String) {
+    public init(projectRoot: String, identity: String) {
         let id = Hex.encode(SHA256.hash(data: Data(identity.utf8))).prefix(16)
         directory = projectRoot + "/.proj/remotes/" + id
     }

@@ -77,12 +77,17 @@ public struct S3Client: ObjectStore {
     /// the object's ETag is that one: false when the condition failed (412), so the caller can read and retry.
     @discardableResult
     public func put(_ key: String, _ data: Data, ifNoneMatch: Bool = false, ifMatch: String? = nil) async throws(RemoteError) -> Bool {
-        let digest = SHA256.hash(data: data)
-        var headers: [(name: String, value: String)] = [("Content-Length", String(data.count)),
+        try await put(key, body: ByteBuffer(bytes: data), ifNoneMatch: ifNoneMatch, ifMatch: ifMatch)
+    }
+
+    /// One PUT of `body`, signed with its SHA-256 and carrying it as `x-amz-checksum-sha256`.
+    func put(_ key: String, body: ByteBuffer, ifNoneMatch: Bool = false, ifMatch: String? = nil) async throws(RemoteError) -> Bool {
+        let digest = body.withUnsafeReadableBytes { SHA256.hash(data: $0) }
+        var headers: [(name: String, value: String)] = [("Content-Length", String(body.readableBytes)),
                                                          ("x-amz-checksum-sha256", Data(digest).base64EncodedString())]
         if ifNoneMatch { headers.append(("If-None-Match", "*")) }
         if let ifMatch { headers.append(("If-Match", ifMatch)) }
-        let answer = try await send("PUT", objectPath(key), headers: headers, body: ByteBuffer(bytes: data), payloadSHA256: SigV4.hex(digest), what: "put \(key)",
+        let answer = try await send("PUT", objectPath(key), headers: headers, body: body, payloadSHA256: SigV4.hex(digest), what: "put \(key)",
                                     accept: [200, 412])
         return answer.status == 200
     }
@@ -116,9 +121,7 @@ public struct S3Client: ObjectStore {
         guard size > partSize else {
             let data = try reader.read(at: 0, count: Int(size))
             reader.close()
-            let digest = data.withUnsafeReadableBytes { SHA256.hash(data: $0) }
-            _ = try await send("PUT", objectPath(key), headers: [("Content-Length", String(data.readableBytes)), ("x-amz-checksum-sha256", Data(digest).base64EncodedString())],
-                               body: data, payloadSHA256: SigV4.hex(digest), what: "put \(key)", accept: [200])
+            try await put(key, body: data)
             return
         }
         try await Multipart(client: self, key: key, reader: reader, size: size).run()

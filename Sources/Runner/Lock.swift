@@ -81,14 +81,10 @@ public struct Lock: Sendable, Equatable {
         case .int, .double, .bool: return ToolReading(text: value.inlineText)
         default: break
         }
-        guard let sha = value["sha256"]?.string, isHexDigest(sha) else {
+        guard let sha = value["sha256"]?.string, Hex.isSHA256(sha) else {
             throw SourceError(file: file, mark: nil, message: "tool '\(Paths.printable(name))' needs its output or a sha256 (64 lowercase hex digits)")
         }
         return ToolReading(sha256: sha)
-    }
-
-    static func isHexDigest(_ sha: String) -> Bool {
-        sha.utf8.count == 64 && sha.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     /// Parses a lock file's text; `file` names it in errors.
@@ -125,7 +121,7 @@ public struct Lock: Sendable, Equatable {
             if let problem = Paths.problem(e.key) {
                 throw SourceError(file: file, mark: nil, message: "entry '\(Paths.printable(e.key))' is not a safe path: \(problem)")
             }
-            guard let sha = e.value["sha256"]?.string, isHexDigest(sha),
+            guard let sha = e.value["sha256"]?.string, Hex.isSHA256(sha),
                   case .int(let size)? = e.value["size"], size >= 0 else {
                 throw SourceError(file: file, mark: nil, message: "entry '\(e.key)' needs sha256 (64 lowercase hex digits) and size")
             }

@@ -119,7 +119,7 @@ public final class Sandbox: Sendable {
                 let target = root + "/" + out.path
                 if FileSystem.stat(target) != nil || FileSystem.isSymlink(target) { FileSystem.removeTree(target) }
                 guard rename(written, target) == 0 else {
-                    throw .unwritable(path: out.path, reason: String(cString: strerror(errno)))
+                    throw .unwritable(path: out.path, reason: FileSystem.errorText())
                 }
             }
         }

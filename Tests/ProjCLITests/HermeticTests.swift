@@ -89,6 +89,14 @@ import Glibc
         r = try p.proj("status")
         #expect(r.code == 2)
         #expect(r.err.contains("stage 'a': 'tools' must be a list of commands, found a scalar"), "\(r.err)")
+        for (tools, message) in [("[\"  \"]", "stage 'a': a 'tools' command is empty"),
+                                 ("[\"python3\\n--version\"]", "stage 'a': a 'tools' command must be one line"),
+                                 ("[python3]\n    sandbox: maybe", "stage 'a': 'sandbox' must be true or false"),
+                                 ("[python3]\n    network: 1", "stage 'a': 'network' must be true or false")] {
+            try p.write("project.yaml", "name: t\nversion: 0.1.0\nstages:\n  a:\n    cmd: 'true'\n    tools: \(tools)\n")
+            r = try p.proj("status")
+            #expect(r.code == 2 && r.err.contains(message), "\(tools): \(r.err)")
+        }
     }
 
     @Test func aToolRunsOncePerInvocationForManyStages() throws {

@@ -28,7 +28,7 @@ public final class DataSync: Sendable {
         self.jobs = max(1, jobs)
         self.packLimit = packLimit
         self.packSize = packSize
-        record = RemoteRecord(projectRoot: workspace.root, location: store.identity)
+        record = RemoteRecord(projectRoot: workspace.root, identity: store.identity)
     }
 
     /// Objects by name with their sizes (-1: not known), and the out each one belongs to, for messages.
