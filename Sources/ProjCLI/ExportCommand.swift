@@ -85,7 +85,9 @@ extension ProjCommand {
                 let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
                 do throws(FingerprintError) {
                     try FileSystem.makeDirectories(TemporaryPath.split(absolute).0)
-                    try AtomicFile.write(dag.text, to: absolute)
+                    let file = try OutputFile(absolute)
+                    try file.write(Array(dag.text.utf8)[...])
+                    try file.commit()
                 } catch { throw fail(RunnerError.file(error)) }
                 Output.line("wrote \(path): DAG '\(id)', \(workspace.project.stages.count) task\(workspace.project.stages.count == 1 ? "" : "s"), commit \(commit.prefix(12))")
             }

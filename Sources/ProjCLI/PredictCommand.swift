@@ -33,25 +33,22 @@ struct Predict: ParsableCommand {
         var model: Verifier.LoadedModel
         do { model = try Verifier.load(bundle, options: try trust.options()) } catch let error as BundleError { throw fail(error) }
         if labelIndex { model = model.labelsAsIndices() }
-        // Predictions go to standard output, or to a file written beside `output` and renamed onto it at the end.
-        var file: Int32 = -1
-        let temp = output == "-" ? "" : TemporaryPath.beside(output)
+        // Predictions go to standard output, or to `output` as an OutputFile: a file beside it renamed onto it
+        // at the end (a device or pipe such as /dev/null is written in place).
+        let file: OutputFile?
         if output != "-" {
             TemporaryPath.removeAbandoned(beside: output)
-            do { file = try FileSystem.createExclusive(temp) } catch {
-                // Name the output the user gave, not the temporary file beside it.
-                guard case .unwritable(_, let reason) = error else { throw fail(BundleError.file(error)) }
-                throw fail(BundleError.file(.unwritable(path: output, reason: reason)))
-            }
+            do { file = try OutputFile(output) } catch { throw fail(BundleError.file(error)) }
+        } else {
+            file = nil
         }
-        defer { if file >= 0 { close(file); unlink(temp) } }
         let write: (String) throws -> Void = { text in
-            if file < 0 {
+            guard let file else {
                 Output.write(text)
                 if let failure = Output.failure, failure.stream == .out { throw CommandFailure(message: failure.description, code: 1) }
-            } else if !FileSystem.writeAll(file, Array(text.utf8)[...]) {
-                throw CommandFailure(message: FingerprintError.unwritable(path: output, reason: FileSystem.errorText()).description, code: 1)
+                return
             }
+            do throws(FingerprintError) { try file.write(Array(text.utf8)[...]) } catch { throw CommandFailure(message: error.description, code: 1) }
         }
         let showProgress = isatty(2) == 1
         let started = Date()
@@ -64,10 +61,8 @@ struct Predict: ParsableCommand {
             })
         }
         if showProgress { Output.write("\n", to: .err) }
-        if output != "-" {
-            guard fsync(file) == 0, rename(temp, output) == 0 else {
-                throw CommandFailure(message: FingerprintError.unwritable(path: output, reason: FileSystem.errorText()).description, code: 1)
-            }
+        if let file {
+            do { try file.commit() } catch { throw CommandFailure(message: error.description, code: 1) }
             Output.line(String(format: "scored %d rows with %@ %@ -> %@ (%.2f s)", rows, model.manifest.name, model.manifest.version, output, Date().timeIntervalSince(started)))
         }
     }

@@ -85,6 +85,21 @@ import Testing
         #expect(r.code == 0)
         #expect(p.read("out.jsonl")?.split(separator: "\n").count == 240)
         #expect(p.read("out.jsonl")?.hasPrefix("{\"label\": ") == true)
+        // A named pipe or a device is written in place, never replaced by a regular file.
+        let pipe = p.root + "/predictions.fifo"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let reader = open(pipe, O_RDONLY | O_NONBLOCK)
+        defer { close(reader) }
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "data/test.csv", "--output", "predictions.fifo")
+        #expect(r.code == 0, "\(r.err)")
+        var received: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+        while case let n = read(reader, &chunk, chunk.count), n > 0 { received += chunk[..<n] }
+        #expect(String(decoding: received, as: UTF8.self).split(separator: "\n").count == 241)
+        var info = stat()
+        #expect(lstat(pipe, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "data/test.csv", "--output", "/dev/null")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
         r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "params.yaml")
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("Error: params.yaml has no column 'length_url', which the model takes (it takes 87 columns: "))

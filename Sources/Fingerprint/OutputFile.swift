@@ -1,0 +1,59 @@
+import Glibc
+
+/// A file a command writes for the user in pieces (predictions, an exported DAG): into a temporary file
+/// beside `path`, renamed onto it by `commit`, so an interrupted or failed run leaves the old file whole and
+/// no half-written one. When `path` already is something other than a file or directory (`/dev/null`,
+/// `/dev/stdout`, a named pipe, a socket), it is opened and written in place: a rename would replace the
+/// device node or the link to it with a regular file.
+public final class OutputFile {
+    public let path: String
+    /// The temporary file renamed onto `path` at the end; nil when writing in place.
+    private let temp: String?
+    private var fd: Int32
+
+    /// Opens `path` for writing; its directory must exist. An error names `path`, the file the user gave.
+    public init(_ path: String, mode: Int = 0o644) throws(FingerprintError) {
+        self.path = path
+        if FileSystem.stat(path)?.kind == .other {
+            fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .unwritable(path: path, reason: FileSystem.errorText()) }
+            temp = nil
+        } else {
+            let temp = TemporaryPath.beside(path)
+            fd = try AtomicFile.createTemporary(temp, for: path, mode: mode)
+            self.temp = temp
+        }
+    }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: ArraySlice<UInt8>) throws(FingerprintError) {
+        guard FileSystem.writeAll(fd, bytes) else { throw .unwritable(path: path, reason: FileSystem.errorText()) }
+    }
+
+    /// Finishes the file: with `durable`, fsync; then the rename onto `path` (and, with `durable`, a sync of
+    /// its directory). Writing in place there is nothing to rename.
+    public func commit(durable: Bool = true) throws(FingerprintError) {
+        guard let temp else {
+            close(fd)
+            fd = -1
+            return
+        }
+        // A device or pipe cannot be fsynced; a file that cannot be is not known to be written.
+        let synced = !durable || fsync(fd) == 0
+        let reason = synced ? "" : FileSystem.errorText()
+        close(fd)
+        fd = -1
+        guard synced else {
+            unlink(temp)
+            throw .unwritable(path: path, reason: reason)
+        }
+        try AtomicFile.install(temp, at: path, durable: durable)
+    }
+
+    /// A file not committed is closed and its temporary file removed.
+    deinit {
+        guard fd >= 0 else { return }
+        close(fd)
+        if let temp { unlink(temp) }
+    }
+}
