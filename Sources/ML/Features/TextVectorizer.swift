@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 /// TF-IDF over a URL's character n-grams (1 to 5) and word n-grams (1 and 2), lower-cased, hashed into
@@ -107,7 +108,7 @@ public struct TextVectorizer: Sendable, Equatable {
     /// `withRow` of a URL already lower-cased by `withLowercasedBytes`.
     func withRow<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
         idf.withUnsafeBufferPointer { idf in
-            withTerms(lowercased: bytes, idf: { idf[Int($0)] }) { columns, values, scale in
+            withTerms(lowercased: bytes, idf: idf, stride: 1) { columns, values, scale in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: columns.count) { out in
                     for k in columns.indices { out[k] = scale(k, values[k]) }
                     return body(columns, UnsafeBufferPointer(out))
@@ -117,18 +118,37 @@ public struct TextVectorizer: Sendable, Equatable {
     }
 
     /// The steps of a row that every use of it shares: the n-grams' columns sorted and counted, each
-    /// unique column's value (1 + ln tf) times `idf(column)`, each part's norm summed in column order.
-    /// `body` gets the unique columns, their values, and the function that gives the row's entry k from
-    /// its value (normalized, as a Float), so the entries are the same to the bit whatever order the
-    /// n-grams came in and whoever asks.
+    /// unique column's value (1 + ln tf) times its IDF, `idf[column * stride]`, each part's norm summed in
+    /// column order. `body` gets the unique columns, their values, and the function that gives the row's
+    /// entry k from its value (normalized, as a Float), so the entries are the same to the bit whatever
+    /// order the n-grams came in and whoever asks.
+    ///
+    /// The tables are megabytes and a URL has hundreds of n-grams, so the lookups are done so that their
+    /// memory loads overlap: every n-gram's bucket first, then the lookups, each hinting the slot of the
+    /// one a few places on and the IDF of the column it found, then the sort.
     @inline(__always)
-    func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, idf: (Int32) -> Double,
+    func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, idf: UnsafeBufferPointer<Double>, stride: Int,
                       _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, (Int, Double) -> Float) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
-            var m = 0
+        guard let idf = idf.baseAddress else {
+            return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0)) { Float($1) }
+        }
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
+            var n = 0
             TextVectorizer.forEachGram(bytes) { gram in
-                let c = table.column(gram)
-                if c >= 0 { columns[m] = c; m += 1 }
+                columns[n] = Int32(bitPattern: gram)
+                n += 1
+            }
+            // Found columns move to the front, in place (each is written at or before where its bucket was
+            // read); the slot `ahead` places on is hinted, and each found column's IDF.
+            let ahead = 16
+            for i in 0..<min(ahead, n) { table.prefetch(UInt32(bitPattern: columns[i])) }
+            var m = 0
+            for i in 0..<n {
+                if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
+                let c = table.column(UInt32(bitPattern: columns[i]))
+                columns[m] = c
+                proj_prefetch(idf + Int(max(c, 0)) * stride)
+                m += c >= 0 ? 1 : 0
             }
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
                 RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
@@ -141,7 +161,7 @@ public struct TextVectorizer: Sendable, Equatable {
                     let c = columns[k]
                     var tf = 0
                     while k < m, columns[k] == c { tf += 1; k += 1 }
-                    let v = TextVectorizer.sublinear(tf) * idf(c)
+                    let v = TextVectorizer.sublinear(tf) * idf[Int(c) * stride]
                     if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
                     columns[unique] = c
                     values[unique] = v

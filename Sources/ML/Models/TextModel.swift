@@ -26,7 +26,9 @@ public struct TextModel: Sendable, Equatable {
     func score(lowercased bytes: UnsafeBufferPointer<UInt8>) -> Double {
         let known = linear.weights.count
         return columns.withUnsafeBufferPointer { table in
-            vectorizer.withTerms(lowercased: bytes, idf: { table[Int($0)][0] }) { indices, values, entry in
+            // The IDFs are the even Doubles of the table, the weights the odd ones.
+            let idf = UnsafeRawBufferPointer(table).assumingMemoryBound(to: Double.self)
+            return vectorizer.withTerms(lowercased: bytes, idf: idf, stride: 2) { indices, values, entry in
                 var sum = linear.bias
                 for k in indices.indices where Int(indices[k]) < known { sum += table[Int(indices[k])][1] * Double(entry(k, values[k])) }
                 return sum
