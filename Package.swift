@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        // Linux calls glibc declares only under _GNU_SOURCE (syncfs), and the prefetch hint.
+        // Linux calls glibc declares only under _GNU_SOURCE (syncfs).
         .systemLibrary(name: "CLinux"),
 
         // Layer 2: a thin libpq wrapper (queries with text parameters, COPY), shared by the data steps and the run history.
@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "CLinux", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
         // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
             "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",

@@ -1,5 +1,3 @@
-import CLinux
-
 /// Bucket -> column lookups for `TextVectorizer`: an open-addressing table (linear probing, load at most
 /// one half) whose slots hold the bucket and its column side by side, so a lookup touches one cache line
 /// (the table is megabytes: most lookups miss the cache). The buckets are already hashes, so a multiply
@@ -28,7 +26,7 @@ struct BucketTable: Sendable {
     /// Starts loading the slot where a lookup of `bucket` begins.
     @inline(__always)
     func prefetch(_ bucket: UInt32) {
-        slots.withUnsafeBufferPointer { proj_prefetch($0.baseAddress! + Int((bucket &* 0x9E37_79B1) >> shift)) }
+        slots.withUnsafeBufferPointer { Prefetch.load($0.baseAddress! + Int((bucket &* 0x9E37_79B1) >> shift)) }
     }
 
     /// The column of `bucket`, or -1 when it is not a column.

@@ -1,4 +1,3 @@
-import CLinux
 import Foundation
 
 /// TF-IDF over a URL's character n-grams (1 to 5) and word n-grams (1 and 2), lower-cased, hashed into
@@ -147,7 +146,7 @@ public struct TextVectorizer: Sendable, Equatable {
                 if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
                 let c = table.column(UInt32(bitPattern: columns[i]))
                 columns[m] = c
-                proj_prefetch(idf + Int(max(c, 0)) * stride)
+                Prefetch.load(idf + Int(max(c, 0)) * stride)
                 m += c >= 0 ? 1 : 0
             }
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
