@@ -84,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             defer { if store != nil { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
             model = try ServedModel.load(path, options: options, copies: threadCount, labelIndex: labelIndex)
         } catch { throw fail(error) }
+        MemoryPolicy.releaseFree()
         var limits = ServeLimits()
         limits.maxBody = maxBody
         limits.maxRows = maxRows

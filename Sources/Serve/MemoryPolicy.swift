@@ -12,9 +12,21 @@ public enum MemoryPolicy {
         _ = mallopt(trimThreshold, 256 << 10)
         #endif
     }
+
+    /// Gives the memory freed so far back to the system: loading a model parses its files into trees and
+    /// arrays that are freed once the model's tables are built, and glibc would otherwise keep those pages.
+    /// Called once the model is loaded.
+    public static func releaseFree() {
+        #if os(Linux)
+        _ = malloc_trim(0)
+        #endif
+    }
 }
 
 #if os(Linux)
 @_silgen_name("mallopt")
 private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+
+@_silgen_name("malloc_trim")
+private func malloc_trim(_ pad: Int) -> Int32
 #endif
