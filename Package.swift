@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Layer 9: tabular data (CSV, SQLite, PostgreSQL), metrics, models (XGBoost and liblinear via their C APIs, an MLP in Swift) and their bundle loaders.
-        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Runner", "YAML", "Fingerprint"]),
+        .target(name: "ML", dependencies: ["CXGBoost", "CLinear", "CSQLite", "PostgresClient", "Tabular", "Bundle", "Remote", "Runner", "YAML", "Fingerprint"]),
         // Layer 10: HTTP inference over a verified bundle (Hummingbird 2).
         .target(name: "Serve", dependencies: [
             "Tabular", "Bundle", "ProjectModel", "Fingerprint", "YAML",

@@ -1,8 +1,6 @@
 import Fingerprint
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import Remote
 import Runner
 
 /// `proj ml fetch`: a source pinned by SHA-256, taken from the project's cache when present, else from the
@@ -73,25 +71,6 @@ public enum Fetch {
             return
         }
         guard url.scheme == "http" || url.scheme == "https" else { throw MLError("unsupported scheme '\(url.scheme ?? "")' (http, https or file)") }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Result<URL, Error> = .failure(MLError("no response"))
-        nonisolated(unsafe) var status = 0
-        let task = URLSession.shared.downloadTask(with: URLRequest(url: url, timeoutInterval: 60)) { location, response, error in
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            if let error {
-                result = .failure(error)
-            } else if let location {
-                // The file at `location` is removed when this handler returns: move it now.
-                do {
-                    try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: path))
-                    result = .success(URL(fileURLWithPath: path))
-                } catch { result = .failure(error) }
-            }
-            done.signal()
-        }
-        task.resume()
-        done.wait()
-        _ = try result.get()
-        guard status == 200 else { throw MLError("HTTP \(status)") }
+        try HTTPDownload.fetch(url.absoluteString, to: path)
     }
 }

@@ -8,18 +8,31 @@ import Foundation
 public struct TextVectorizer: Sendable, Equatable {
     static let bucketBits: UInt32 = 22
     public private(set) var buckets: [UInt32]
-    public private(set) var idf: [Double]
+    /// Each column's IDF and the weight a linear model gives it (0 until `weighted`), side by side, so that
+    /// scoring a URL loads one cache line per column and a model keeps each number once.
+    private(set) var terms: [SIMD2<Double>]
     private let table: BucketTable
     /// Word buckets have bit 22 set and buckets are sorted: every column from here on is a word n-gram.
     private let firstWordColumn: Int32
 
     public var count: Int { buckets.count }
+    /// Each column's IDF, copied out of `terms` (take it once, not per column).
+    public var idf: [Double] { terms.map { $0[0] } }
+    /// Each column's weight, copied out of `terms`.
+    var weights: [Double] { terms.map { $0[1] } }
 
     init(buckets: [UInt32], idf: [Double]) {
         self.buckets = buckets
-        self.idf = idf
+        terms = idf.map { SIMD2($0, 0) }
         table = BucketTable(buckets)
         firstWordColumn = Int32(buckets.firstIndex { $0 >> TextVectorizer.bucketBits != 0 } ?? buckets.count)
+    }
+
+    /// The same vectorizer carrying a linear model's weights (one per column; missing ones are 0).
+    func weighted(_ weights: [Double]) -> TextVectorizer {
+        var copy = self
+        for k in copy.terms.indices { copy.terms[k][1] = k < weights.count ? weights[k] : 0 }
+        return copy
     }
 
     public static func == (a: TextVectorizer, b: TextVectorizer) -> Bool { a.buckets == b.buckets && a.idf == b.idf }
@@ -106,30 +119,37 @@ public struct TextVectorizer: Sendable, Equatable {
 
     /// `withRow` of a URL already lower-cased by `withLowercasedBytes`.
     func withRow<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
-        idf.withUnsafeBufferPointer { idf in
-            withTerms(lowercased: bytes, idf: idf, stride: 1) { columns, values, scale in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: columns.count) { out in
-                    for k in columns.indices { out[k] = scale(k, values[k]) }
-                    return body(columns, UnsafeBufferPointer(out))
-                }
+        withTerms(lowercased: bytes) { columns, values, _, scale in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: columns.count) { out in
+                for k in columns.indices { out[k] = scale(k, values[k]) }
+                return body(columns, UnsafeBufferPointer(out))
             }
         }
     }
 
     /// The steps of a row that every use of it shares: the n-grams' columns sorted and counted, each
-    /// unique column's value (1 + ln tf) times its IDF, `idf[column * stride]`, each part's norm summed in
-    /// column order. `body` gets the unique columns, their values, and the function that gives the row's
-    /// entry k from its value (normalized, as a Float), so the entries are the same to the bit whatever
-    /// order the n-grams came in and whoever asks.
+    /// unique column's value (1 + ln tf) times its IDF, each part's norm summed in column order. `body` gets
+    /// the unique columns, their values, the terms (IDF and weight by column), and the function that gives
+    /// the row's entry k from its value (normalized, as a Float), so the entries are the same to the bit
+    /// whatever order the n-grams came in and whoever asks.
     ///
     /// The tables are megabytes and a URL has hundreds of n-grams, so the lookups are done so that their
     /// memory loads overlap: every n-gram's bucket first, then the lookups, each hinting the slot of the
     /// one a few places on and the IDF of the column it found, then the sort.
     @inline(__always)
-    func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, idf: UnsafeBufferPointer<Double>, stride: Int,
-                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, (Int, Double) -> Float) -> R) -> R {
-        guard let idf = idf.baseAddress else {
-            return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0)) { Float($1) }
+    func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>,
+                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafePointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
+        terms.withUnsafeBufferPointer { terms in
+            withTerms(lowercased: bytes, terms: terms, body)
+        }
+    }
+
+    @inline(__always)
+    private func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, terms: UnsafeBufferPointer<SIMD2<Double>>,
+                              _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafePointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
+        guard let terms = terms.baseAddress else {
+            let none = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+            return withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: 1) { body(none, UnsafeBufferPointer(start: nil, count: 0), UnsafePointer($0.baseAddress!)) { Float($1) } }
         }
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
             var n = 0
@@ -146,7 +166,7 @@ public struct TextVectorizer: Sendable, Equatable {
                 if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
                 let c = table.column(UInt32(bitPattern: columns[i]))
                 columns[m] = c
-                Prefetch.load(idf + Int(max(c, 0)) * stride)
+                Prefetch.load(terms + Int(max(c, 0)))
                 m += c >= 0 ? 1 : 0
             }
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
@@ -160,14 +180,14 @@ public struct TextVectorizer: Sendable, Equatable {
                     let c = columns[k]
                     var tf = 0
                     while k < m, columns[k] == c { tf += 1; k += 1 }
-                    let v = TextVectorizer.sublinear(tf) * idf[Int(c) * stride]
+                    let v = TextVectorizer.sublinear(tf) * terms[Int(c)][0]
                     if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
                     columns[unique] = c
                     values[unique] = v
                     unique += 1
                 }
                 let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
-                return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique])) { k, v in
+                return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique]), terms) { k, v in
                     let norm = k < words ? norms.chars : norms.words
                     return Float(norm > 0 ? v / norm : v)
                 }
@@ -187,7 +207,7 @@ public struct TextVectorizer: Sendable, Equatable {
     }
 
     /// Stored as little-endian doubles: bucket, idf, bucket, idf, ...
-    var bytes: [UInt8] { BinaryFloats.encode(zip(buckets, idf).flatMap { [Double($0), $1] }) }
+    var bytes: [UInt8] { BinaryFloats.encode(zip(buckets, terms).flatMap { [Double($0), $1[0]] }) }
 
     static func parse(_ bytes: [UInt8], name: String) throws(MLError) -> TextVectorizer {
         let values = try BinaryFloats.decode(bytes, name: name)

@@ -2,17 +2,23 @@
 /// one feature (`text_score`) beside the URL-structure features. Its training rows get out-of-fold
 /// scores, so the model stacked on top sees the score as it will be on unseen URLs.
 public struct TextModel: Sendable, Equatable {
+    /// The vectorizer, carrying the linear model's weights beside each column's IDF.
     public let vectorizer: TextVectorizer
-    public let linear: LinearModel
-    /// Each column's IDF and weight side by side, so scoring a URL loads one cache line per column.
-    private let columns: [SIMD2<Double>]
+    /// The linear model's solver, bias and calibration; its weights are the vectorizer's.
+    private let solver: Liblinear.Solver
+    private let bias: Double
+    private let platt: Platt?
     public static let c = 10.0
 
     public init(vectorizer: TextVectorizer, linear: LinearModel) {
-        self.vectorizer = vectorizer
-        self.linear = linear
-        columns = vectorizer.idf.indices.map { SIMD2(vectorizer.idf[$0], $0 < linear.weights.count ? linear.weights[$0] : 0) }
+        self.vectorizer = vectorizer.weighted(linear.weights)
+        solver = linear.solver
+        bias = linear.bias
+        platt = linear.platt
     }
+
+    /// The linear model over the vectorizer's columns.
+    public var linear: LinearModel { LinearModel(solver: solver, weights: vectorizer.weights, bias: bias, platt: platt) }
 
     public static func == (a: TextModel, b: TextModel) -> Bool { a.vectorizer == b.vectorizer && a.linear == b.linear }
 
@@ -24,15 +30,10 @@ public struct TextModel: Sendable, Equatable {
     /// decision on the URL's row (`LinearModel.decision`, the same sum in the same order), without
     /// writing the row out.
     func score(lowercased bytes: UnsafeBufferPointer<UInt8>) -> Double {
-        let known = linear.weights.count
-        return columns.withUnsafeBufferPointer { table in
-            // The IDFs are the even Doubles of the table, the weights the odd ones.
-            let idf = UnsafeRawBufferPointer(table).assumingMemoryBound(to: Double.self)
-            return vectorizer.withTerms(lowercased: bytes, idf: idf, stride: 2) { indices, values, entry in
-                var sum = linear.bias
-                for k in indices.indices where Int(indices[k]) < known { sum += table[Int(indices[k])][1] * Double(entry(k, values[k])) }
-                return sum
-            }
+        vectorizer.withTerms(lowercased: bytes) { indices, values, terms, entry in
+            var sum = bias
+            for k in indices.indices { sum += terms[Int(indices[k])][1] * Double(entry(k, values[k])) }
+            return sum
         }
     }
 
