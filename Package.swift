@@ -24,12 +24,12 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Linux calls glibc declares only under _GNU_SOURCE (syncfs).
         .systemLibrary(name: "CLinux"),
 
-        // Layer 2: a thin libpq wrapper (queries with text parameters, COPY), shared by the data steps and the run history.
-        .target(name: "PostgresClient", dependencies: ["CPostgres"]),
+        // Layer 2: a thin libpq wrapper (queries with text parameters, COPY), shared by the data steps and the run history;
+        // libpq is loaded on first use (dlopen), so a process that never talks to PostgreSQL does not map it.
+        .target(name: "PostgresClient"),
         // Layer 2: libyaml events -> node tree with marks; deterministic emitter.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Layer 3: project.yaml / params.yaml values, templating, validation, the stage DAG. Pure.
