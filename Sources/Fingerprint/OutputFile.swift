@@ -4,7 +4,8 @@ import Glibc
 /// beside `path`, renamed onto it by `commit`, so an interrupted or failed run leaves the old file whole and
 /// no half-written one. When `path` already is something other than a file or directory (`/dev/null`,
 /// `/dev/stdout`, a named pipe, a socket), it is opened and written in place: a rename would replace the
-/// device node or the link to it with a regular file.
+/// device node or the link to it with a regular file. A symbolic link to a file is followed: the file it
+/// names is the one replaced, and the link stays.
 public final class OutputFile {
     public let path: String
     /// The temporary file renamed onto `path` at the end; nil when writing in place.
@@ -19,10 +20,17 @@ public final class OutputFile {
             guard fd >= 0 else { throw .unwritable(path: path, reason: FileSystem.errorText()) }
             temp = nil
         } else {
-            let temp = TemporaryPath.beside(path)
+            let temp = TemporaryPath.beside(OutputFile.followingLinks(path))
             fd = try AtomicFile.createTemporary(temp, for: path, mode: mode)
             self.temp = temp
         }
+    }
+
+    /// The file a symbolic link at `path` leads to (itself when it is none, or leads nowhere).
+    private static func followingLinks(_ path: String) -> String {
+        guard FileSystem.isSymlink(path), let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Appends `bytes`.
@@ -47,7 +55,7 @@ public final class OutputFile {
             unlink(temp)
             throw .unwritable(path: path, reason: reason)
         }
-        try AtomicFile.install(temp, at: path, durable: durable)
+        try AtomicFile.install(temp, at: OutputFile.followingLinks(path), durable: durable)
     }
 
     /// A file not committed is closed and its temporary file removed.

@@ -46,6 +46,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.fifo"])
     }
 
+    @Test func aLinkToAFileIsFollowedAndStays() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "old\n".write(toFile: dir + "/target.csv", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/target.csv")
+        let file = try OutputFile(dir + "/link.csv")
+        try file.write(Array("new\n".utf8)[...])
+        try file.commit()
+        #expect(try String(contentsOfFile: dir + "/target.csv", encoding: .utf8) == "new\n")
+        #expect(FileSystem.isSymlink(dir + "/link.csv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.csv", "target.csv"])
+    }
+
     @Test func aMissingDirectoryIsNamedInTheError() throws {
         #expect(throws: FingerprintError.unwritable(path: "/nonexistent-proj-dir/out.csv", reason: "no such file or directory")) {
             _ = try OutputFile("/nonexistent-proj-dir/out.csv")
