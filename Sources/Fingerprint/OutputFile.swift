@@ -15,7 +15,10 @@ public final class OutputFile {
     /// Opens `path` for writing; its directory must exist. An error names `path`, the file the user gave.
     public init(_ path: String, mode: Int = 0o644) throws(FingerprintError) {
         self.path = path
-        if FileSystem.stat(path)?.kind == .other {
+        let kind = FileSystem.stat(path)?.kind
+        // Refused before anything is written: the rename at the end could not replace a directory.
+        guard kind != .directory else { throw .unwritable(path: path, reason: "it is a directory") }
+        if kind == .other {
             fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw .unwritable(path: path, reason: FileSystem.errorText()) }
             temp = nil

@@ -59,6 +59,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.csv", "target.csv"])
     }
 
+    @Test func aDirectoryIsRefusedBeforeAnythingIsWritten() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: false)
+        #expect(throws: FingerprintError.unwritable(path: dir + "/out", reason: "it is a directory")) { _ = try OutputFile(dir + "/out") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out"], "no temporary file is left")
+    }
+
     @Test func aMissingDirectoryIsNamedInTheError() throws {
         #expect(throws: FingerprintError.unwritable(path: "/nonexistent-proj-dir/out.csv", reason: "no such file or directory")) {
             _ = try OutputFile("/nonexistent-proj-dir/out.csv")

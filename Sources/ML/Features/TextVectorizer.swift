@@ -138,58 +138,52 @@ public struct TextVectorizer: Sendable, Equatable {
     /// one a few places on and the IDF of the column it found, then the sort.
     @inline(__always)
     func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>,
-                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafePointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
-        terms.withUnsafeBufferPointer { terms in
-            withTerms(lowercased: bytes, terms: terms, body)
-        }
-    }
-
-    @inline(__always)
-    private func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, terms: UnsafeBufferPointer<SIMD2<Double>>,
-                              _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafePointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
-        guard let terms = terms.baseAddress else {
-            let none = UnsafeBufferPointer<Int32>(start: nil, count: 0)
-            return withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: 1) { body(none, UnsafeBufferPointer(start: nil, count: 0), UnsafePointer($0.baseAddress!)) { Float($1) } }
-        }
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
-            var n = 0
-            TextVectorizer.forEachGram(bytes) { gram in
-                columns[n] = Int32(bitPattern: gram)
-                n += 1
+                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
+        terms.withUnsafeBufferPointer { termBuffer in
+            guard let terms = termBuffer.baseAddress else {
+                // No columns: every row is empty.
+                return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), termBuffer) { Float($1) }
             }
-            // Found columns move to the front, in place (each is written at or before where its bucket was
-            // read); the slot `ahead` places on is hinted, and each found column's IDF.
-            let ahead = 16
-            for i in 0..<min(ahead, n) { table.prefetch(UInt32(bitPattern: columns[i])) }
-            var m = 0
-            for i in 0..<n {
-                if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
-                let c = table.column(UInt32(bitPattern: columns[i]))
-                columns[m] = c
-                Prefetch.load(terms + Int(max(c, 0)))
-                m += c >= 0 ? 1 : 0
-            }
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
-                RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
-            }
-            return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
-                // Repeats become counts; unique columns move to the front of `columns`.
-                var unique = 0, k = 0, words = m
-                var squares = (chars: 0.0, words: 0.0)
-                while k < m {
-                    let c = columns[k]
-                    var tf = 0
-                    while k < m, columns[k] == c { tf += 1; k += 1 }
-                    let v = TextVectorizer.sublinear(tf) * terms[Int(c)][0]
-                    if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
-                    columns[unique] = c
-                    values[unique] = v
-                    unique += 1
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
+                var n = 0
+                TextVectorizer.forEachGram(bytes) { gram in
+                    columns[n] = Int32(bitPattern: gram)
+                    n += 1
                 }
-                let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
-                return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique]), terms) { k, v in
-                    let norm = k < words ? norms.chars : norms.words
-                    return Float(norm > 0 ? v / norm : v)
+                // Found columns move to the front, in place (each is written at or before where its bucket was
+                // read); the slot `ahead` places on is hinted, and each found column's IDF.
+                let ahead = 16
+                for i in 0..<min(ahead, n) { table.prefetch(UInt32(bitPattern: columns[i])) }
+                var m = 0
+                for i in 0..<n {
+                    if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
+                    let c = table.column(UInt32(bitPattern: columns[i]))
+                    columns[m] = c
+                    Prefetch.load(terms + Int(max(c, 0)))
+                    m += c >= 0 ? 1 : 0
+                }
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { scratch in
+                    RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
+                }
+                return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
+                    // Repeats become counts; unique columns move to the front of `columns`.
+                    var unique = 0, k = 0, words = m
+                    var squares = (chars: 0.0, words: 0.0)
+                    while k < m {
+                        let c = columns[k]
+                        var tf = 0
+                        while k < m, columns[k] == c { tf += 1; k += 1 }
+                        let v = TextVectorizer.sublinear(tf) * terms[Int(c)][0]
+                        if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
+                        columns[unique] = c
+                        values[unique] = v
+                        unique += 1
+                    }
+                    let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
+                    return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique]), termBuffer) { k, v in
+                        let norm = k < words ? norms.chars : norms.words
+                        return Float(norm > 0 ? v / norm : v)
+                    }
                 }
             }
         }
