@@ -104,6 +104,30 @@ import Testing
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("Error: params.yaml has no column 'length_url', which the model takes (it takes 87 columns: "))
 
+        // Many batches, scored several at a time: the same lines in the same order as files small enough for one
+        // batch each; a bad cell fails after the batches before its own are written, and names its row.
+        let test = try #require(p.read("data/test.csv")).split(separator: "\n")
+        let many = (0..<5000).map { test[1 + $0 % (test.count - 1)] }
+        try p.write("many.csv", ([test[0]] + many).joined(separator: "\n") + "\n")
+        var pieces = ""
+        for k in 0..<8 {
+            try p.write("piece.csv", ([test[0]] + many[(k * 625)..<((k + 1) * 625)]).joined(separator: "\n") + "\n")
+            r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "piece.csv")
+            pieces += k == 0 ? r.out : String(r.out.drop { $0 != "\n" }.dropFirst())
+        }
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "many.csv")
+        #expect(r.code == 0 && r.out.split(separator: "\n").count == 5001)
+        #expect(r.out == pieces)
+        var bad = many
+        let fields = bad[3500].split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+        try #require(fields.count == 3 && !fields[0].contains("\""))
+        bad[3500] = fields[0] + ",oops," + fields[2]
+        try p.write("bad.csv", ([test[0]] + bad).joined(separator: "\n") + "\n")
+        r = try p.proj("predict", "bundles/detector-1.0.0.tar", "--input", "bad.csv")
+        #expect(r.code == 1)
+        #expect(r.err == "Error: bad.csv: row 3502, column 'length_url': 'oops' is not a double\n", "\(r.err)")
+        #expect(r.out == String(pieces.split(separator: "\n", omittingEmptySubsequences: false).prefix(3073).joined(separator: "\n")) + "\n")
+
         // Evaluating again rewrites the timing file, which is not part of the bundle: same content, no conflict.
         #expect(try p.proj("repro", "-f", "-s", "evaluate").code == 0)
         r = try p.proj("bundle")

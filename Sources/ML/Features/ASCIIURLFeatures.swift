@@ -185,26 +185,11 @@ enum ASCIIURLFeatures {
         return false
     }
 
-    /// `Patterns.hints` by their first byte, as indices into it.
-    static let hintsByFirstByte: [[Int]] = (0..<128).map { b in Patterns.hints.indices.filter { Patterns.hints[$0].utf8.first == UInt8(b) } }
-    static let hintBytes: [[UInt8]] = Patterns.hints.map { Array($0.utf8) }
+    static let hintNeedles = Needles(Patterns.hints.map { Array($0.utf8) })
 
     /// Each hint's non-overlapping occurrences in the lower-cased URL, summed: one pass, each hint's next
     /// allowed start kept apart.
-    static func hints(_ lower: UnsafeBufferPointer<UInt8>) -> Int {
-        var next = InlineArray<16, Int>(repeating: 0)
-        var total = 0
-        for p in lower.indices {
-            for h in hintsByFirstByte[Int(lower[p] & 0x7F)] where p >= next[h] {
-                let hint = hintBytes[h]
-                guard p + hint.count <= lower.count else { continue }
-                var k = 1
-                while k < hint.count, lower[p + k] == hint[k] { k += 1 }
-                if k == hint.count { total += 1; next[h] = p + hint.count }
-            }
-        }
-        return total
-    }
+    static func hints(_ lower: UnsafeBufferPointer<UInt8>) -> Int { hintNeedles.countEach(in: lower) }
 
     // MARK: - Registered domain
 

@@ -16,11 +16,7 @@ enum Patterns {
     /// Known URL-shortening services (case-sensitive, as the expression is).
     static func shortener(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(shortener) }
 
-    static func shortener(_ b: Bytes) -> Bool {
-        b.indices.contains { p in
-            shortenersByFirstByte[Int(b[p])].contains { s in p + s.count <= b.count && b[p..<(p + s.count)].elementsEqual(s) }
-        }
-    }
+    static func shortener(_ b: Bytes) -> Bool { shortenerNeedles.occurs(in: b) }
 
     /// `(http[s]?://(w[w]?|\d))([w]?(\d|-))`: a host starting like `wwww-`, `ww1`, `w2-` or a digit run.
     static func abnormalSubdomain(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(abnormalSubdomain) }
@@ -54,8 +50,8 @@ enum Patterns {
         yourls.org prettylinkpro.com scrnch.me filoops.info vzturl.com qr.net 1url.com tweez.me v.gd link.zip.net
         """.split(separator: " ").map { Array($0.utf8) }
 
-    /// The shorteners by their first byte, so a position is compared with the few that can start there.
-    static let shortenersByFirstByte: [[[UInt8]]] = (0..<256).map { b in shorteners.filter { $0.first == UInt8(b) } }
+    /// The shorteners, each position passed over after one bit test unless a shortener starts with its two bytes.
+    static let shortenerNeedles = Needles(shorteners)
 
     // MARK: - Pieces
 
