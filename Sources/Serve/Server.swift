@@ -184,9 +184,16 @@ public struct InferenceServer: Sendable {
         return outputs
     }
 
-    /// Each output row's label, as /metrics counts predictions.
-    static func labels(_ outputs: [[Value.Entry]]) -> [String] {
-        outputs.map { row in row.first { $0.key == "label" }?.value.inlineText ?? "none" }
+    /// The output rows' labels and how many rows have each, as /metrics counts predictions: a class name as it
+    /// is, any other label as its inline text. Counted here, so that the metrics' lock is held for a few labels,
+    /// not for every row of a large request.
+    static func labels(_ outputs: [[Value.Entry]]) -> [(label: String, count: Int)] {
+        var counts: [(label: String, count: Int)] = []
+        for row in outputs {
+            let label = row.first { $0.key == "label" }.map { $0.value.string ?? $0.value.inlineText } ?? "none"
+            if let k = counts.firstIndex(where: { $0.label == label }) { counts[k].count += 1 } else { counts.append((label, 1)) }
+        }
+        return counts
     }
 
     /// The model's answers to a prediction request that reached the router: a large one (the event loop hands

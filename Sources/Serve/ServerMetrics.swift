@@ -23,9 +23,9 @@ final class ServerMetrics: Sendable {
 
     /// Counts a request by route and status and its time; and, when given, its predictions by label (in the
     /// same lock, for the answers made on the event loop).
-    func record(route: String, status: Int, seconds: Double, predicted labels: [String] = []) {
+    func record(route: String, status: Int, seconds: Double, predicted labels: [(label: String, count: Int)] = []) {
         state.withLock { s in
-            for label in labels { s.predictions[label, default: 0] += 1 }
+            for (label, n) in labels { s.predictions[label, default: 0] += n }
             s.requests[route, default: [:]][status, default: 0] += 1
             let r: Int
             if let known = s.routes[route] { r = known } else {
@@ -40,8 +40,8 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    func predicted(_ labels: [String]) {
-        state.withLock { s in for label in labels { s.predictions[label, default: 0] += 1 } }
+    func predicted(_ labels: [(label: String, count: Int)]) {
+        state.withLock { s in for (label, n) in labels { s.predictions[label, default: 0] += n } }
     }
 
     var text: String {

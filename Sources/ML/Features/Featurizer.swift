@@ -31,7 +31,9 @@ public struct Featurizer: Sendable, Equatable {
         out.reserveCapacity(Featurizer.mostFeatures)
         TextVectorizer.withLowercasedBytes(url) { lower in
             appendStructure(url, lower: lower, to: &out)
-            if let text { out.append(text.score(lowercased: lower)) }
+            // Through optional chaining, not `if let`: binding the model would copy it, a reference count
+            // taken and dropped on each of its arrays, for every URL.
+            if let score = text?.score(lowercased: lower) { out.append(score) }
         }
         return out
     }

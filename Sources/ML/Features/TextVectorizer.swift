@@ -107,8 +107,9 @@ public struct TextVectorizer: Sendable, Equatable {
     /// 1 + ln(tf), from a table for the counts a URL has (the same values: each entry is that expression).
     private static let sublinearTable: [Double] = (0..<64).map { 1 + log(Double($0)) }
 
+    /// `table` is `sublinearTable`, taken once per row: a global's every use checks that it is made.
     @inline(__always)
-    static func sublinear(_ tf: Int) -> Double { tf < 64 ? sublinearTable[tf] : 1 + log(Double(tf)) }
+    static func sublinear(_ tf: Int, _ table: [Double]) -> Double { tf < table.count ? table[tf] : 1 + log(Double(tf)) }
 
     /// One URL's TF-IDF row handed to `body`: column indices ascending, L2-normalized values. Computed in
     /// scratch memory: the n-grams' columns are sorted and counted, and each part's norm is summed in
@@ -169,11 +170,12 @@ public struct TextVectorizer: Sendable, Equatable {
                     // Repeats become counts; unique columns move to the front of `columns`.
                     var unique = 0, k = 0, words = m
                     var squares = (chars: 0.0, words: 0.0)
+                    let sublinear = TextVectorizer.sublinearTable
                     while k < m {
                         let c = columns[k]
                         var tf = 0
                         while k < m, columns[k] == c { tf += 1; k += 1 }
-                        let v = TextVectorizer.sublinear(tf) * terms[Int(c)][0]
+                        let v = TextVectorizer.sublinear(tf, sublinear) * terms[Int(c)][0]
                         if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
                         columns[unique] = c
                         values[unique] = v
