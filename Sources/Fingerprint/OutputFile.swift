@@ -8,11 +8,13 @@ import Glibc
 /// names is the one replaced, and the link stays.
 public final class OutputFile {
     public let path: String
-    /// The temporary file renamed onto `path` at the end; nil when writing in place.
-    private let temp: String?
+    /// The temporary file, and the file it is renamed onto at the end (`path`, or the file a link there leads
+    /// to, resolved once); nil when writing in place.
+    private let replacing: (temp: String, target: String)?
     private var fd: Int32
 
     /// Opens `path` for writing; its directory must exist. An error names `path`, the file the user gave.
+    /// Temporary files that an earlier run killed before its end left beside the target are removed first.
     public init(_ path: String, mode: Int = 0o644) throws(FingerprintError) {
         self.path = path
         let kind = FileSystem.stat(path)?.kind
@@ -21,11 +23,13 @@ public final class OutputFile {
         if kind == .other {
             fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw .unwritable(path: path, reason: FileSystem.errorText()) }
-            temp = nil
+            replacing = nil
         } else {
-            let temp = TemporaryPath.beside(OutputFile.followingLinks(path))
+            let target = OutputFile.followingLinks(path)
+            TemporaryPath.removeAbandoned(beside: target)
+            let temp = TemporaryPath.beside(target)
             fd = try AtomicFile.createTemporary(temp, for: path, mode: mode)
-            self.temp = temp
+            replacing = (temp, target)
         }
     }
 
@@ -44,7 +48,7 @@ public final class OutputFile {
     /// Finishes the file: with `durable`, fsync; then the rename onto `path` (and, with `durable`, a sync of
     /// its directory). Writing in place there is nothing to rename.
     public func commit(durable: Bool = true) throws(FingerprintError) {
-        guard let temp else {
+        guard let (temp, target) = replacing else {
             close(fd)
             fd = -1
             return
@@ -58,13 +62,13 @@ public final class OutputFile {
             unlink(temp)
             throw .unwritable(path: path, reason: reason)
         }
-        try AtomicFile.install(temp, at: OutputFile.followingLinks(path), durable: durable)
+        try AtomicFile.install(temp, at: target, durable: durable)
     }
 
     /// A file not committed is closed and its temporary file removed.
     deinit {
         guard fd >= 0 else { return }
         close(fd)
-        if let temp { unlink(temp) }
+        if let (temp, _) = replacing { unlink(temp) }
     }
 }

@@ -37,7 +37,6 @@ struct Predict: ParsableCommand {
         // at the end (a device or pipe such as /dev/null is written in place).
         let file: OutputFile?
         if output != "-" {
-            TemporaryPath.removeAbandoned(beside: output)
             do { file = try OutputFile(output) } catch { throw fail(BundleError.file(error)) }
         } else {
             file = nil

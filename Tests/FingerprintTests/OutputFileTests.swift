@@ -59,6 +59,26 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.csv", "target.csv"])
     }
 
+    /// A run killed before its end leaves its temporary file beside the target (the file a link leads to);
+    /// the next one removes it, and keeps one whose owner still runs.
+    @Test func temporariesOfAKilledRunBesideTheTargetAreRemoved() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "old\n".write(toFile: dir + "/target.csv", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/target.csv")
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let stale = ".target.csv.proj-tmp-\(ended.processIdentifier)-abc", live = ".target.csv.proj-tmp-\(getpid())-abc"
+        for name in [stale, live] { try "half".write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+        let file = try OutputFile(dir + "/link.csv")
+        try file.write(Array("new\n".utf8)[...])
+        try file.commit()
+        #expect(try String(contentsOfFile: dir + "/target.csv", encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [live, "link.csv", "target.csv"])
+    }
+
     @Test func aDirectoryIsRefusedBeforeAnythingIsWritten() throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -133,18 +133,18 @@ struct TreeEnsemble: Sendable {
         x.withUnsafeBufferPointer { xs in
             nodes.withUnsafeBufferPointer { tree in
                 leafValues.withUnsafeBufferPointer { leaves in
-                    let first = xs.baseAddress! + rows.lowerBound * columns
-                    let (tree, leaves) = (tree.baseAddress!, leaves.baseAddress!)
-                    var r = 0
-                    while r + Self.rowLanes <= rows.count {
-                        out.withUnsafeMutableBufferPointer { out in
+                    out.withUnsafeMutableBufferPointer { out in
+                        let first = xs.baseAddress! + rows.lowerBound * columns
+                        let (tree, leaves) = (tree.baseAddress!, leaves.baseAddress!)
+                        var r = 0
+                        while r + Self.rowLanes <= rows.count {
                             rowsThroughEachTree(first + r * columns, columns: columns, tree: tree, leaves: leaves, into: out.baseAddress! + r)
+                            r += Self.rowLanes
                         }
-                        r += Self.rowLanes
-                    }
-                    while r < rows.count {
-                        out[r] = treesOfOneRow(first + r * columns, tree: tree, leaves: leaves)
-                        r += 1
+                        while r < rows.count {
+                            out[r] = treesOfOneRow(first + r * columns, tree: tree, leaves: leaves)
+                            r += 1
+                        }
                     }
                 }
             }
