@@ -55,23 +55,25 @@ public struct InferenceServer: Sendable {
     /// finish, and returns. `ready` gets the bound port once the socket listens (port 0 picks a free one).
     public func run(host: String, port: Int, ready: @escaping @Sendable (Int) -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let quiet = QuietRelease(answered: { [metrics] in metrics.answered })
         defer {
+            quiet.cancel()
             queue.close()
             group.shutdownGracefully { _ in }
         }
         var logger = Logger(label: "proj.serve")
         logger.logLevel = .warning
-        let app = Application(
-            router: router(),
+        let service = RouterService(
+            responder: router().buildResponder(),
             server: LoopBoundHTTP1Channel.builder(.init(additionalChannelHandlers: [RequestBodyHandler(timeout: limits.requestTimeout, maxBody: limits.maxBody)],
                                                         idleTimeout: .seconds(limits.idleTimeout.components.seconds)),
                                                   last: { QuickPredictions(server: self) }),
             configuration: .init(address: .hostname(host, port: port), serverName: "proj"),
-            onServerRunning: { channel in ready(channel.localAddress?.port ?? port) },
-            eventLoopGroupProvider: .shared(group),
-            logger: logger
+            eventLoopGroup: group,
+            logger: logger,
+            onServerRunning: { channel in ready(channel.localAddress?.port ?? port) }
         )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await service.run(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
     func router() -> Router<BasicRequestContext> {
