@@ -138,11 +138,21 @@ struct TreeEnsemble: Sendable {
                         let (tree, leaves) = (tree.baseAddress!, leaves.baseAddress!)
                         var r = 0
                         while r + Self.rowLanes <= rows.count {
-                            rowsThroughEachTree(first + r * columns, columns: columns, tree: tree, leaves: leaves, into: out.baseAddress! + r)
+                            let block = first + r * columns
+                            // Rows with no missing value (the usual case once features are imputed) walk without
+                            // the default-direction test: the same steps, fewer instructions each.
+                            if UnsafeBufferPointer(start: block, count: Self.rowLanes * columns).contains(where: \.isNaN) {
+                                rowsThroughEachTree(block, columns: columns, tree: tree, leaves: leaves, into: out.baseAddress! + r, missing: true)
+                            } else {
+                                rowsThroughEachTree(block, columns: columns, tree: tree, leaves: leaves, into: out.baseAddress! + r, missing: false)
+                            }
                             r += Self.rowLanes
                         }
                         while r < rows.count {
-                            out[r] = treesOfOneRow(first + r * columns, tree: tree, leaves: leaves)
+                            let row = first + r * columns
+                            out[r] = UnsafeBufferPointer(start: row, count: columns).contains(where: \.isNaN)
+                                ? treesOfOneRow(row, tree: tree, leaves: leaves, missing: true)
+                                : treesOfOneRow(row, tree: tree, leaves: leaves, missing: false)
                             r += 1
                         }
                     }
@@ -152,19 +162,21 @@ struct TreeEnsemble: Sendable {
         return out
     }
 
-    /// Where node `k` sends `row`; a leaf keeps it.
+    /// Where node `k` sends `row`; a leaf keeps it. With `missing` false the row must have no NaN.
     @inline(__always)
-    private func step(_ k: Int32, _ row: UnsafePointer<Float>, _ tree: UnsafePointer<Node>) -> Int32 {
+    private func step(_ k: Int32, _ row: UnsafePointer<Float>, _ tree: UnsafePointer<Node>, missing: Bool) -> Int32 {
         let node = tree[Int(k)]
         let v = row[Int(node.split & ~Node.missingLeft)]
         // Without branches, which the data would mispredict half the time: 1 to go left, else 0.
         let below = (v < node.value ? 1 : 0) as UInt32
+        guard missing else { return node.base &+ Int32(truncatingIfNeeded: below) }
         let missingLeft = (v.isNaN ? 1 : 0) & (node.split >> 31)
         return node.base &+ Int32(truncatingIfNeeded: below | missingLeft)
     }
 
     /// One row: the trees `lanes` at a time, until every walk is at its leaf; the leaves then added in order.
-    private func treesOfOneRow(_ row: UnsafePointer<Float>, tree: UnsafePointer<Node>, leaves: UnsafePointer<Float>) -> Float {
+    @inline(__always)
+    private func treesOfOneRow(_ row: UnsafePointer<Float>, tree: UnsafePointer<Node>, leaves: UnsafePointer<Float>, missing: Bool) -> Float {
         var sum = baseMargin
         var t = 0
         while t < roots.count {
@@ -178,7 +190,7 @@ struct TreeEnsemble: Sendable {
             for _ in 0..<steps {
                 var moved: Int32 = 0
                 for j in 0..<n {
-                    let next = step(k[j], row, tree)
+                    let next = step(k[j], row, tree, missing: missing)
                     moved |= next ^ k[j]
                     k[j] = next
                 }
@@ -192,8 +204,9 @@ struct TreeEnsemble: Sendable {
 
     /// `rowLanes` rows, `columns` apart: each tree walked by all of them, its nodes still in cache, until every
     /// walk is at its leaf. More walks than for one row's trees, so that more node loads are under way at once.
+    @inline(__always)
     private func rowsThroughEachTree(_ rows: UnsafePointer<Float>, columns: Int, tree: UnsafePointer<Node>, leaves: UnsafePointer<Float>,
-                                     into out: UnsafeMutablePointer<Float>) {
+                                     into out: UnsafeMutablePointer<Float>, missing: Bool) {
         var row = InlineArray<32, UnsafePointer<Float>>(repeating: rows)
         for j in 1..<Self.rowLanes { row[j] = rows + j &* columns }
         var sums = InlineArray<32, Float>(repeating: baseMargin)
@@ -202,7 +215,7 @@ struct TreeEnsemble: Sendable {
             for _ in 0..<depths[t] {
                 var moved: Int32 = 0
                 for j in 0..<Self.rowLanes {
-                    let next = step(k[j], row[j], tree)
+                    let next = step(k[j], row[j], tree, missing: missing)
                     moved |= next ^ k[j]
                     k[j] = next
                 }
