@@ -39,6 +39,20 @@ public struct TextVectorizer: Sendable, Equatable {
 
     /// The URL's bytes lower-cased as `String.lowercased()` does: ASCII in place, anything else through it.
     static func withLowercasedBytes<R>(_ url: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        // A native string's bytes in one pass with no early exit (so it vectorizes): lower-cased into the
+        // buffer, and or-ed together to tell whether any is not ASCII.
+        let native = url.utf8.withContiguousStorageIfAvailable { utf8 -> R? in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { buffer in
+                var any: UInt8 = 0
+                for i in 0..<utf8.count {
+                    let b = utf8[i]
+                    any |= b
+                    buffer[i] = b &- 0x41 < 26 ? b | 0x20 : b
+                }
+                return any < 0x80 ? body(UnsafeBufferPointer(buffer)) : nil
+            }
+        }
+        if case .some(.some(let result)) = native { return result }
         guard url.utf8.allSatisfy({ $0 < 0x80 }) else { return Array(url.lowercased().utf8).withUnsafeBufferPointer(body) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: url.utf8.count) { buffer in
             for (i, b) in url.utf8.enumerated() { buffer[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
