@@ -4,8 +4,9 @@
 enum RadixSort {
     /// Sorts `values`, each in 0..<`below`, using `scratch` (at least as long) as the second buffer. The
     /// digits are chosen for the count and the range: each pass costs its counts (clearing and summing
-    /// 2^digit of them) and two visits of every value, so a URL's few hundred columns of a 100,000-column
-    /// vocabulary take three passes of 6 bits, not two of 9 or three of 8, 8 and 1. All the counts are
+    /// 2^digit of them, in order, a quarter of a value's cost each as measured) and two visits of every value,
+    /// a scattered store among them. So a URL's few hundred columns of a 100,000-column vocabulary take two
+    /// passes of 9 bits (measured 10-20% faster than three of 6), and a short list three. All the counts are
     /// taken in one read of the values.
     static func sort(_ values: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Int32>, below: Int) {
         guard values.count > 32 else { return insertionSort(values) }
@@ -50,7 +51,7 @@ enum RadixSort {
     /// The work of sorting `count` values of `bits` bits in `passes` passes, in visits.
     static func cost(_ passes: Int, bits: Int, count: Int) -> Int {
         let digitBits = (bits + passes - 1) / passes
-        return passes * (2 << digitBits + 2 * count)
+        return passes * ((1 << digitBits) / 4 + 2 * count)
     }
 
     static func insertionSort(_ values: UnsafeMutableBufferPointer<Int32>) {
