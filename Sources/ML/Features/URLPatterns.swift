@@ -9,8 +9,22 @@ enum Patterns {
     static func ip(_ url: String) -> Bool { Array(url.utf8).withUnsafeBufferPointer(ip) }
 
     static func ip(_ b: Bytes) -> Bool {
-        // Each of the three starts with a hex digit (a decimal one, or the 0 of 0x).
-        hexRun(b, 7) || (0..<b.count).contains { isHex(b[$0]) && (dottedDecimal(b, $0) || dottedHex(b, $0) || ipv6(b, $0)) }
+        // Seven hex digits in a row are enough. Dotted addresses need three dots and IPv6 seven colons: counted
+        // in the same pass, so that most URLs try no form at most positions. Each form starts with a hex digit:
+        // a decimal one, the 0 of 0x, or any.
+        var run = 0, dots = 0, colons = 0
+        for c in b {
+            run = isHex(c) ? run &+ 1 : 0
+            if run >= 7 { return true }
+            dots &+= c == dot ? 1 : 0
+            colons &+= c == colon ? 1 : 0
+        }
+        let dotted = dots >= 3, v6 = colons >= 7
+        guard dotted || v6 else { return false }
+        return (0..<b.count).contains { p in
+            let c = b[p]
+            return (dotted && isDigit(c) && (dottedDecimal(b, p) || dottedHex(b, p))) || (v6 && isHex(c) && ipv6(b, p))
+        }
     }
 
     /// Known URL-shortening services (case-sensitive, as the expression is).
@@ -65,16 +79,6 @@ enum Patterns {
     private static func lead(_ b: Bytes, _ p: Int, _ length: Int) -> Bool {
         guard let c = at(b, p) else { return false }
         return length == 1 ? (c == w || isDigit(c)) : (c == w && at(b, p + 1) == w)
-    }
-
-    /// `n` hex digits in a row anywhere.
-    private static func hexRun(_ b: Bytes, _ n: Int) -> Bool {
-        var run = 0
-        for c in b {
-            run = isHex(c) ? run + 1 : 0
-            if run >= n { return true }
-        }
-        return false
     }
 
     /// Whether `[01]?\d\d?|2[0-4]\d|25[0-5]` can match `length` (1 to 3) bytes at `p`.
