@@ -53,11 +53,8 @@ public struct TextVectorizer: Sendable, Equatable {
             }
         }
         if case .some(.some(let result)) = native { return result }
-        guard url.utf8.allSatisfy({ $0 < 0x80 }) else { return Array(url.lowercased().utf8).withUnsafeBufferPointer(body) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: url.utf8.count) { buffer in
-            for (i, b) in url.utf8.enumerated() { buffer[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-            return body(UnsafeBufferPointer(buffer))
-        }
+        // Not ASCII (or, rarely, not stored contiguously): through String's own lower-casing.
+        return Array(url.lowercased().utf8).withUnsafeBufferPointer(body)
     }
 
     /// The most n-grams a URL of `length` bytes has: five per byte, and at most one word and one pair of
