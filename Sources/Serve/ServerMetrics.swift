@@ -12,7 +12,6 @@ final class ServerMetrics: Sendable {
         var routes: [String: Int] = [:]
         var latency: [(counts: [Int], sum: Double, count: Int)] = []
         var predictions: [String: Int] = [:]
-        var answered = 0
     }
 
     private let state = Mutex(State())
@@ -27,7 +26,6 @@ final class ServerMetrics: Sendable {
     func record(route: String, status: Int, seconds: Double, predicted labels: [(label: String, count: Int)] = []) {
         state.withLock { s in
             for (label, n) in labels { s.predictions[label, default: 0] += n }
-            s.answered += 1
             s.requests[route, default: [:]][status, default: 0] += 1
             let r: Int
             if let known = s.routes[route] { r = known } else {
@@ -47,7 +45,7 @@ final class ServerMetrics: Sendable {
     }
 
     /// Requests answered so far, every route and status.
-    var answered: Int { state.withLock { $0.answered } }
+    var answered: Int { state.withLock { $0.latency.reduce(0) { $0 + $1.count } } }
 
     var text: String {
         let s = state.withLock { $0 }

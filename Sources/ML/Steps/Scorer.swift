@@ -32,11 +32,10 @@ public enum Scorer {
         var first = 0
         while first < batches {
             let count = min(window, batches - first), from = first
-            let texts: [Result<String, any Error>] = count == 1
-                ? [Result { try job.text(predictor, rows: from * batch..<min(total, (from + 1) * batch)) }]
-                : Parallel.map(count) { k in
-                    Result { try job.text(predictor, rows: (from + k) * batch..<min(total, (from + k + 1) * batch)) }
-                }
+            // One job alone runs on this thread.
+            let texts = Parallel.map(count) { k in
+                Result { try job.text(predictor, rows: (from + k) * batch..<min(total, (from + k + 1) * batch)) }
+            }
             for (k, text) in texts.enumerated() {
                 try write(try text.get())
                 progress(min(total, (from + k + 1) * batch), total)
