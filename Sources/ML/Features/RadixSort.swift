@@ -16,29 +16,41 @@ enum RadixSort {
         let passes = ((bits + 15) / 16...max((bits + 15) / 16, min(bits, 8))).min {
             cost($0, bits: bits, count: values.count) < cost($1, bits: bits, count: values.count)
         }!
-        let digitBits = (bits + passes - 1) / passes
+        let digitBits = Int32((bits + passes - 1) / passes)
         let radix = 1 << digitBits, mask = Int32(radix - 1)
         var source = values, target = UnsafeMutableBufferPointer(rebasing: scratch[..<values.count])
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: radix * passes) { counts in
-            counts.initialize(repeating: 0)
-            for v in source {
-                var v = v
-                for p in 0..<passes {
-                    counts[p &* radix &+ Int(v & mask)] &+= 1
-                    v >>= Int32(digitBits)
+            // Shifts are masking ones (`&>>`): the checked kind branches on the amount for every value.
+            let counts = counts.baseAddress!
+            counts.initialize(repeating: 0, count: radix * passes)
+            if passes == 2 {
+                // A URL's columns: both digits counted in one tight loop.
+                for i in 0..<source.count {
+                    let v = source[i]
+                    counts[Int(v & mask)] &+= 1
+                    counts[radix &+ Int((v &>> digitBits) & mask)] &+= 1
+                }
+            } else {
+                for i in 0..<source.count {
+                    var v = source[i]
+                    for p in 0..<passes {
+                        counts[p &* radix &+ Int(v & mask)] &+= 1
+                        v = v &>> digitBits
+                    }
                 }
             }
             for p in 0..<passes {
-                let starts = UnsafeMutableBufferPointer(rebasing: counts[(p * radix)..<((p + 1) * radix)])
+                let starts = counts + p * radix
                 var sum: Int32 = 0
                 for d in 0..<radix {
                     let n = starts[d]
                     starts[d] = sum
                     sum &+= n
                 }
-                let shift = Int32(p * digitBits)
-                for v in source {
-                    let d = Int((v >> shift) & mask)
+                let shift = Int32(p) &* digitBits
+                for i in 0..<source.count {
+                    let v = source[i]
+                    let d = Int((v &>> shift) & mask)
                     target[Int(starts[d])] = v
                     starts[d] &+= 1
                 }
