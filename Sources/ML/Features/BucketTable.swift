@@ -23,14 +23,6 @@ struct BucketTable: Sendable {
         lows = buckets.map { UInt8(truncatingIfNeeded: $0) } + [UInt8](repeating: 0, count: 8)
     }
 
-    /// Starts loading the bounds of the run a lookup of `bucket` reads.
-    @inline(__always)
-    func prefetch(_ bucket: UInt32) {
-        starts.withUnsafeBufferPointer { starts in
-            Prefetch.load(starts.baseAddress! + min(Int(bucket >> BucketTable.lowBits), starts.count - 1))
-        }
-    }
-
     /// The column of `bucket`, or -1 when it is not a column.
     @inline(__always)
     func column(_ bucket: UInt32) -> Int32 {

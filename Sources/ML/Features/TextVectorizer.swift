@@ -131,30 +131,45 @@ public struct TextVectorizer: Sendable, Equatable {
 
     /// `withRow` of a URL already lower-cased by `withLowercasedBytes`.
     func withRow<R>(lowercased bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>) -> R) -> R {
-        withTerms(lowercased: bytes) { columns, values, _, scale in
+        withTerms(lowercased: bytes) { columns, values, _, norms in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: columns.count) { out in
-                for k in columns.indices { out[k] = scale(k, values[k]) }
+                for k in columns.indices { out[k] = norms.entry(k, values[k]) }
                 return body(columns, UnsafeBufferPointer(out))
             }
         }
     }
 
+    /// How a row's entry k comes from its value: divided by the norm of its part (characters, then words),
+    /// as a Float. A value type, so the division is inlined where an entry is used.
+    struct Norms {
+        let chars: Double, words: Double
+        /// Entries from this one on are word n-grams.
+        let firstWord: Int
+
+        @inline(__always)
+        func entry(_ k: Int, _ value: Double) -> Float {
+            let norm = k < firstWord ? chars : words
+            return Float(norm > 0 ? value / norm : value)
+        }
+    }
+
     /// The steps of a row that every use of it shares: the n-grams' columns sorted and counted, each
     /// unique column's value (1 + ln tf) times its IDF, each part's norm summed in column order. `body` gets
-    /// the unique columns, their values, the terms (IDF and weight by column), and the function that gives
-    /// the row's entry k from its value (normalized, as a Float), so the entries are the same to the bit
-    /// whatever order the n-grams came in and whoever asks.
+    /// the unique columns, their values, the terms (IDF and weight by column), and the norms that give the
+    /// row's entry k from its value, so the entries are the same to the bit whatever order the n-grams
+    /// came in and whoever asks.
     ///
-    /// The tables are megabytes and a URL has hundreds of n-grams, so the lookups are done so that their
-    /// memory loads overlap: every n-gram's bucket first, then the lookups, each hinting the slot of the
-    /// one a few places on and the IDF of the column it found, then the sort.
+    /// The tables are large and a URL has hundreds of n-grams, so the lookups are done so that their
+    /// memory loads overlap: every n-gram's bucket first, then the lookups, each hinting the IDF of the
+    /// column it found, then the sort.
     @inline(__always)
     func withTerms<R>(lowercased bytes: UnsafeBufferPointer<UInt8>,
-                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<SIMD2<Double>>, (Int, Double) -> Float) -> R) -> R {
+                      _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<SIMD2<Double>>, Norms) -> R) -> R {
         terms.withUnsafeBufferPointer { termBuffer in
             guard let terms = termBuffer.baseAddress else {
                 // No columns: every row is empty.
-                return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), termBuffer) { Float($1) }
+                return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), termBuffer,
+                            Norms(chars: 0, words: 0, firstWord: 0))
             }
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: TextVectorizer.gramCapacity(bytes.count)) { columns in
                 var n = 0
@@ -163,12 +178,9 @@ public struct TextVectorizer: Sendable, Equatable {
                     n += 1
                 }
                 // Found columns move to the front, in place (each is written at or before where its bucket was
-                // read); the slot `ahead` places on is hinted, and each found column's IDF.
-                let ahead = 16
-                for i in 0..<min(ahead, n) { table.prefetch(UInt32(bitPattern: columns[i])) }
+                // read), and each found column's IDF is hinted.
                 var m = 0
                 for i in 0..<n {
-                    if i + ahead < n { table.prefetch(UInt32(bitPattern: columns[i + ahead])) }
                     let c = table.column(UInt32(bitPattern: columns[i]))
                     columns[m] = c
                     Prefetch.load(terms + Int(max(c, 0)))
@@ -178,25 +190,29 @@ public struct TextVectorizer: Sendable, Equatable {
                     RadixSort.sort(UnsafeMutableBufferPointer(rebasing: columns[..<m]), scratch: scratch, below: buckets.count)
                 }
                 return withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { values in
-                    // Repeats become counts; unique columns move to the front of `columns`.
-                    var unique = 0, k = 0, words = m
-                    var squares = (chars: 0.0, words: 0.0)
+                    // Repeats become counts; unique columns move to the front of `columns`. The character
+                    // n-grams' columns come first (word buckets are above them), so each part is one run,
+                    // its squares summed in a register.
+                    var unique = 0, k = 0
+                    var norms = (chars: 0.0, words: 0.0), firstWord = 0
                     let sublinear = TextVectorizer.sublinearTable
-                    while k < m {
-                        let c = columns[k]
-                        var tf = 0
-                        while k < m, columns[k] == c { tf += 1; k += 1 }
-                        let v = TextVectorizer.sublinear(tf, sublinear) * terms[Int(c)][0]
-                        if c < firstWordColumn { squares.chars += v * v } else { squares.words += v * v; words = min(words, unique) }
-                        columns[unique] = c
-                        values[unique] = v
-                        unique += 1
+                    for part in 0..<2 {
+                        let end = part == 0 ? firstWordColumn : Int32.max
+                        var squares = 0.0
+                        while k < m, columns[k] < end {
+                            let c = columns[k]
+                            var tf = 0
+                            while k < m, columns[k] == c { tf += 1; k += 1 }
+                            let v = TextVectorizer.sublinear(tf, sublinear) * terms[Int(c)][0]
+                            squares += v * v
+                            columns[unique] = c
+                            values[unique] = v
+                            unique += 1
+                        }
+                        if part == 0 { norms.chars = squares.squareRoot(); firstWord = unique } else { norms.words = squares.squareRoot() }
                     }
-                    let norms = (chars: squares.chars.squareRoot(), words: squares.words.squareRoot())
-                    return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique]), termBuffer) { k, v in
-                        let norm = k < words ? norms.chars : norms.words
-                        return Float(norm > 0 ? v / norm : v)
-                    }
+                    return body(UnsafeBufferPointer(rebasing: columns[..<unique]), UnsafeBufferPointer(rebasing: values[..<unique]), termBuffer,
+                                Norms(chars: norms.chars, words: norms.words, firstWord: firstWord))
                 }
             }
         }

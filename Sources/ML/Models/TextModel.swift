@@ -30,9 +30,9 @@ public struct TextModel: Sendable, Equatable {
     /// decision on the URL's row (`LinearModel.decision`, the same sum in the same order), without
     /// writing the row out.
     func score(lowercased bytes: UnsafeBufferPointer<UInt8>) -> Double {
-        vectorizer.withTerms(lowercased: bytes) { indices, values, terms, entry in
+        vectorizer.withTerms(lowercased: bytes) { indices, values, terms, norms in
             var sum = bias
-            for k in indices.indices { sum += terms[Int(indices[k])][1] * Double(entry(k, values[k])) }
+            for k in indices.indices { sum += terms[Int(indices[k])][1] * Double(norms.entry(k, values[k])) }
             return sum
         }
     }
