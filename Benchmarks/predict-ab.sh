@@ -10,13 +10,14 @@
 # The bundle is this checkout's pipeline, run by the new binary under Benchmarks/work/ab (or BUNDLE=path).
 # Usage: Benchmarks/predict-ab.sh OLD_PROJ NEW_PROJ [ROUNDS]    (ROUNDS=15 by default)
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,11p' "$0"; exit 2; }
 OLD=$(realpath "$1"); NEW=$(realpath "$2"); ROUNDS=${3:-15}
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 DATA="$(cd "$ROOT/.." && pwd)/shared/data"
 WORK="$ROOT/Benchmarks/work/ab"
 mkdir -p "$WORK" && cd "$WORK"
+[ -x /usr/bin/time ] || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
 
 # Inputs: the url column of the shared set, repeated.
 python3 - "$DATA/phishing-url-train.csv" <<'PY'
@@ -49,23 +50,28 @@ median() { python3 -c 'import statistics, sys; print("%.3f" % statistics.median(
 
 "$OLD" predict "$BUNDLE" --input urls-x6.csv --output old.csv >/dev/null 2>&1
 "$NEW" predict "$BUNDLE" --input urls-x6.csv --output new.csv >/dev/null 2>&1
-cmp old.csv new.csv && echo "same predictions for $(($(wc -l < new.csv) - 1)) URLs"
+cmp -s old.csv new.csv || { echo "the two binaries' predictions differ: $WORK/old.csv, $WORK/new.csv" >&2; exit 1; }
+echo "same predictions for $(($(wc -l < new.csv) - 1)) URLs"
 
-old=(); new=(); oldload=(); newload=()
-for _ in $(seq "$ROUNDS"); do
-  old+=("$(cpu "$OLD" urls-x6.csv | awk '{print $1 + $2}')")
-  new+=("$(cpu "$NEW" urls-x6.csv | awk '{print $1 + $2}')")
-done
-for _ in 1 2 3 4 5; do
-  oldload+=("$(cpu "$OLD" urls-10.csv | awk '{print $1 + $2}')")
-  newload+=("$(cpu "$NEW" urls-10.csv | awk '{print $1 + $2}')")
-done
-n=$(($(wc -l < urls-x6.csv) - 1))
-for side in old new; do
-  declare -n runs=$side loads=${side}load
-  c=$(median "${runs[@]}"); l=$(median "${loads[@]}")
-  echo "$side: $c CPU s for $n URLs on one core, $l s of it loading: $(awk -v c="$c" -v l="$l" -v n="$n" 'BEGIN {printf "%.1f", (c - l) * 1e6 / n}') us per URL"
-done
+# alternate RUNS INPUT CPUS FIELD: OLD and NEW alternately, RUNS times each, on INPUT; prints the median of
+# each one's FIELD (cpu: user + system seconds; wall: elapsed seconds), old then new
+alternate() {
+  local old=() new=() pick='{print $3}'
+  [ "$4" = cpu ] && pick='{print $1 + $2}'
+  for _ in $(seq "$1"); do
+    old+=("$(cpu "$OLD" "$2" "$3" | awk "$pick")")
+    new+=("$(cpu "$NEW" "$2" "$3" | awk "$pick")")
+  done
+  echo "$(median "${old[@]}") $(median "${new[@]}")"
+}
+rows() { echo $(($(wc -l < "$1") - 1)); }
+
+read -r old new <<< "$(alternate "$ROUNDS" urls-x6.csv 1 cpu)"
+read -r oldload newload <<< "$(alternate 5 urls-10.csv 1 cpu)"
+n=$(rows urls-x6.csv)
+perurl() { awk -v c="$1" -v l="$2" -v n="$n" 'BEGIN {printf "%.1f", (c - l) * 1e6 / n}'; }
+echo "old: $old CPU s for $n URLs on one core, $oldload s of it loading: $(perurl "$old" "$oldload") us per URL"
+echo "new: $new CPU s for $n URLs on one core, $newload s of it loading: $(perurl "$new" "$newload") us per URL"
 
 ratios=()
 for _ in $(seq $(( (ROUNDS + 1) / 2 ))); do
@@ -76,14 +82,8 @@ for _ in $(seq $(( (ROUNDS + 1) / 2 ))); do
 done
 echo "at the same time, one per core: new/old CPU $(median "${ratios[@]}") (median of ${#ratios[@]} pairs)"
 
-oldw=(); neww=()
-for _ in 1 2 3 4 5; do
-  oldw+=("$(cpu "$OLD" urls-x30.csv 0,1 | awk '{print $3}')")
-  neww+=("$(cpu "$NEW" urls-x30.csv 0,1 | awk '{print $3}')")
-done
-n=$(($(wc -l < urls-x30.csv) - 1))
-for side in oldw neww; do
-  declare -n runs=$side
-  w=$(median "${runs[@]}")
-  echo "${side%w}: $n URLs on both cores in $w s (with loading): $(awk -v w="$w" -v n="$n" 'BEGIN {printf "%.0f", n / w}') URLs/s"
-done
+read -r old new <<< "$(alternate 5 urls-x30.csv 0,1 wall)"
+n=$(rows urls-x30.csv)
+rate() { awk -v w="$1" -v n="$n" 'BEGIN {printf "%.0f", n / w}'; }
+echo "old: $n URLs on both cores in $old s (with loading): $(rate "$old") URLs/s"
+echo "new: $n URLs on both cores in $new s (with loading): $(rate "$new") URLs/s"
