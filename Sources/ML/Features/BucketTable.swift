@@ -2,7 +2,7 @@
 /// is its rank among the columns' buckets; the table keeps just enough to count it: for each run of 256
 /// buckets the first column in it, and each column's bucket's low byte. For a vocabulary of 100,000
 /// columns that is about 220 KiB, where a hash table of the pairs took 2 MiB for lookups measured as fast
-/// (one load from a table eight times larger than a core's L2 cache, against two from one that fits in it).
+/// (one load from a table twice the size of a core's L2 cache here, against two from one that fits in it).
 /// A lookup reads the run's two bounds and eight low bytes at once, and finds the byte among them without a
 /// branch; no hashing, no allocation.
 struct BucketTable: Sendable {
