@@ -10,14 +10,18 @@
 # Then the same for the model users ship for raw URLs: the flagship's bundle (this checkout's pipeline, run
 # here) against a scikit-learn TF-IDF + logistic regression pipeline served by MLflow and BentoML (see
 # serve/url_models.py), with single-URL and 1000-URL requests.
+# Last, proj's URL bundle against its numeric one with single-row requests, both servers up at once and
+# their runs interleaved (ROUNDS rounds, each route and load numeric then URL, the order swapped every
+# round), so that each ratio compares runs seconds apart; it prints each cell's medians over the rounds.
 # Prints markdown tables. The answers to the same 1000 rows are compared first.
-# Usage: Benchmarks/serve.sh          (DURATION=10 and SETTLE=5 by default)
+# Usage: Benchmarks/serve.sh          (DURATION=10, SETTLE=5 and ROUNDS=3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PROJ="$ROOT/.build/release/proj"
 DURATION=${DURATION:-10}
 SETTLE=${SETTLE:-5}
+ROUNDS=${ROUNDS:-3}
 DATA="$(cd "$ROOT/.." && pwd)/shared/data"
 HERE="$ROOT/Benchmarks/serve"
 WORK="$ROOT/Benchmarks/work/serve"
@@ -107,12 +111,14 @@ stop() { kill -TERM -- -"$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>
 load() {
   local name=$1 url=$2 body=$3 rows=$4
   for c in 1 16 64; do
-    local t=2; [ "$c" = 1 ] && t=1
-    local r
-    r=$(BODY="$WORK/bodies/$body-$rows.json" wrk -t$t -c$c -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-    echo "$name $rows $c $r" >> "$WORK/results.txt"
+    echo "$name $rows $c $(run "$url" "$body-$rows.json" $c)" >> "$WORK/results.txt"
     sleep "$SETTLE"
   done
+}
+# run URL BODY CONNECTIONS: one wrk run; prints requests/s, p50 ms, p99 ms, non-2xx, socket errors
+run() {
+  local t=2; [ "$3" = 1 ] && t=1
+  BODY="$WORK/bodies/$2" wrk -t$t -c"$3" -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$1" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
 : > "$WORK/results.txt"
@@ -175,6 +181,28 @@ post "http://127.0.0.1:$PORT_BENTO/predict" url-instances-1000.json answer-url-b
 measure BentoML-url "BentoML-url(/predict)" "http://127.0.0.1:$PORT_BENTO/predict" url-instances
 stop
 
+# proj's URL bundle against its numeric one, interleaved (single rows; no 1000-row runs, so a second's
+# settling is enough between runs).
+PORT_URL=18303
+start proj "http://127.0.0.1:$PORT_PROJ/v2/health/ready" "$PROJ" serve "$BUNDLE" --port $PORT_PROJ
+start proj-url "http://127.0.0.1:$PORT_URL/v2/health/ready" "$PROJ" serve "$URL_BUNDLE" --port $PORT_URL
+: > "$WORK/pairs.txt"
+for round in $(seq "$ROUNDS"); do
+  for c in 1 16 64; do
+    for route in /v1/predict:instances /invocations:split; do
+      path=${route%%:*} body=${route#*:}
+      first=numeric; [ $((round % 2)) = 0 ] && first=url
+      for kind in $first $([ $first = numeric ] && echo url || echo numeric); do
+        if [ $kind = numeric ]; then numeric=$(run "http://127.0.0.1:$PORT_PROJ$path" "$body-1.json" $c)
+        else url=$(run "http://127.0.0.1:$PORT_URL$path" "url-$body-1.json" $c); fi
+        sleep 1
+      done
+      echo "$path $c $numeric $url" >> "$WORK/pairs.txt"
+    done
+  done
+done
+kill -TERM -- -"${PIDS[-1]}" -"${PIDS[-2]}" 2>/dev/null || true; wait 2>/dev/null || true
+
 echo "Same answers to the same 1000 rows:"
 "$MLFLOW_PY/python" "$HERE/compare.py" answer-proj.json answer-mlflow.json answer-bentoml.json
 echo "Raw URLs (different models: proj's bundle and scikit-learn's pipeline; the figure is how far they disagree):"
@@ -187,3 +215,24 @@ echo
 echo "| server (route) | rows per request | connections | requests/s | p50 ms | p99 ms | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|---|"
 awk '{printf "| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8}' "$WORK/results.txt"
+echo
+echo "proj's URL bundle against its numeric bundle, single rows, interleaved over $ROUNDS rounds (medians; the"
+echo "ratio is the median of each round's URL/numeric requests/s):"
+echo
+echo "| route | connections | numeric requests/s | URL requests/s | URL/numeric | numeric p99/p50 | URL p99/p50 |"
+echo "|---|---|---|---|---|---|---|"
+python3 - "$WORK/pairs.txt" <<'PY'
+import statistics, sys
+cells = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) != 12:
+        continue
+    n, u = [float(x) for x in f[2:7]], [float(x) for x in f[7:12]]
+    cells.setdefault((f[0], int(f[1])), []).append((n, u))
+for (route, c), runs in cells.items():
+    med = lambda xs: statistics.median(xs)
+    print("| %s | %d | %.0f | %.0f | %.0f%% | %.1fx | %.1fx |" % (
+        route, c, med([n[0] for n, u in runs]), med([u[0] for n, u in runs]), 100 * med([u[0] / n[0] for n, u in runs]),
+        med([n[2] / n[1] for n, u in runs]), med([u[2] / u[1] for n, u in runs])))
+PY
