@@ -11,17 +11,19 @@
 # here) against a scikit-learn TF-IDF + logistic regression pipeline served by MLflow and BentoML (see
 # serve/url_models.py), with single-URL and 1000-URL requests.
 # Last, proj's URL bundle against its numeric one with single-row requests, both servers up at once and
-# their runs interleaved (ROUNDS rounds, each route and load numeric then URL, the order swapped every
-# round), so that each ratio compares runs seconds apart; it prints each cell's medians over the rounds.
+# their runs interleaved (ROUNDS rounds of PAIR_DURATION-second runs, each route and load numeric then URL,
+# the order swapped every round), so that each ratio compares runs seconds apart; it prints each cell's
+# medians over the rounds.
 # Prints markdown tables. The answers to the same 1000 rows are compared first.
-# Usage: Benchmarks/serve.sh          (DURATION=10, SETTLE=5 and ROUNDS=3 by default)
+# Usage: Benchmarks/serve.sh          (DURATION=10, SETTLE=5, ROUNDS=7 and PAIR_DURATION=4 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PROJ="$ROOT/.build/release/proj"
 DURATION=${DURATION:-10}
 SETTLE=${SETTLE:-5}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-7}
+PAIR_DURATION=${PAIR_DURATION:-4}
 DATA="$(cd "$ROOT/.." && pwd)/shared/data"
 HERE="$ROOT/Benchmarks/serve"
 WORK="$ROOT/Benchmarks/work/serve"
@@ -115,10 +117,11 @@ load() {
     sleep "$SETTLE"
   done
 }
-# run URL BODY CONNECTIONS: one wrk run; prints requests/s, p50 ms, p99 ms, non-2xx, socket errors
+# run URL BODY CONNECTIONS [SECONDS]: one wrk run (DURATION seconds unless given); prints requests/s, p50 ms,
+# p99 ms, non-2xx, socket errors
 run() {
   local t=2; [ "$3" = 1 ] && t=1
-  BODY="$WORK/bodies/$2" wrk -t$t -c"$3" -d"${DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$1" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+  BODY="$WORK/bodies/$2" wrk -t$t -c"$3" -d"${4:-$DURATION}s" --timeout 30s -s "$HERE/wrk.lua" "$1" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
 : > "$WORK/results.txt"
@@ -193,8 +196,8 @@ for round in $(seq "$ROUNDS"); do
       path=${route%%:*} body=${route#*:}
       first=numeric; [ $((round % 2)) = 0 ] && first=url
       for kind in $first $([ $first = numeric ] && echo url || echo numeric); do
-        if [ $kind = numeric ]; then numeric=$(run "http://127.0.0.1:$PORT_PROJ$path" "$body-1.json" $c)
-        else url=$(run "http://127.0.0.1:$PORT_URL$path" "url-$body-1.json" $c); fi
+        if [ $kind = numeric ]; then numeric=$(run "http://127.0.0.1:$PORT_PROJ$path" "$body-1.json" $c "$PAIR_DURATION")
+        else url=$(run "http://127.0.0.1:$PORT_URL$path" "url-$body-1.json" $c "$PAIR_DURATION"); fi
         sleep 1
       done
       echo "$path $c $numeric $url" >> "$WORK/pairs.txt"
