@@ -12,6 +12,7 @@
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,11p' "$0"; exit 2; }
 OLD=$(realpath "$1"); NEW=$(realpath "$2"); ROUNDS=${3:-15}
+[ -z "${BUNDLE:-}" ] || BUNDLE=$(realpath "$BUNDLE")   # the script moves to its work directory
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 DATA="$(cd "$ROOT/.." && pwd)/shared/data"

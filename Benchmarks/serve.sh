@@ -194,8 +194,8 @@ for round in $(seq "$ROUNDS"); do
   for c in 1 16 64; do
     for route in /v1/predict:instances /invocations:split; do
       path=${route%%:*} body=${route#*:}
-      first=numeric; [ $((round % 2)) = 0 ] && first=url
-      for kind in $first $([ $first = numeric ] && echo url || echo numeric); do
+      order="numeric url"; [ $((round % 2)) = 0 ] && order="url numeric"
+      for kind in $order; do
         if [ $kind = numeric ]; then numeric=$(run "http://127.0.0.1:$PORT_PROJ$path" "$body-1.json" $c "$PAIR_DURATION")
         else url=$(run "http://127.0.0.1:$PORT_URL$path" "url-$body-1.json" $c "$PAIR_DURATION"); fi
         sleep 1
